@@ -1,0 +1,50 @@
+# CivicLab: `make run` serves the demo; `make test` sets up and runs every check.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+export PLAYWRIGHT_BROWSERS_PATH := 0
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+.PHONY: setup run test test-fast test-e2e lint bench messages clean browser
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	PORT=$(PORT) $(BIN)/civiclab run
+
+# Debian's chromium for the browser tests; never a downloaded browser build.
+browser:
+	@scripts/ensure-chromium
+
+lint: $(STAMP)
+	$(BIN)/ruff check civiclab tests bench scripts
+	$(BIN)/ruff format --check civiclab tests bench scripts
+	$(BIN)/mypy
+	$(BIN)/civiclab manage makemigrations --check --dry-run
+	$(BIN)/python scripts/check_translations.py
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not e2e" -n 2
+
+test-e2e: $(STAMP) browser
+	$(BIN)/pytest -m e2e
+
+test: lint test-fast test-e2e
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+messages: $(STAMP)
+	cd civiclab && ../$(BIN)/django-admin makemessages --all --ignore=migrations --no-obsolete
+	cd civiclab && ../$(BIN)/django-admin compilemessages
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,66 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from civiclab.cities.models import City
+
+from . import actions
+from .models import PURPOSE_HELP, Purpose
+
+
+class SignupExtraForm(forms.Form):
+    """Fields added to allauth's sign-up form. The account itself is completed by an action."""
+
+    display_name = forms.CharField(
+        label=_("Name shown to others"), max_length=80,
+        help_text=_("Use your name or a nickname. It appears next to what you write."),
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    home_city = forms.ModelChoiceField(
+        label=_("My city"), queryset=City.objects.all(), required=False, empty_label=_("No city yet")
+    )
+    accept_terms = forms.BooleanField(
+        label=_("I accept the terms of use and the privacy notice"), required=True, help_text=PURPOSE_HELP[Purpose.TERMS]
+    )
+    newsletter = forms.BooleanField(label=_("Email me news about processes in my city"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = getattr(self, "request", None)
+        self.fields["language"].initial = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+
+    def signup(self, request, user):
+        actions.do_complete_signup(
+            user,
+            display_name=self.cleaned_data["display_name"],
+            language=self.cleaned_data["language"],
+            home_city=self.cleaned_data["home_city"],
+            accept_terms=self.cleaned_data["accept_terms"],
+            newsletter=self.cleaned_data["newsletter"],
+        )
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(label=_("Name shown to others"), max_length=80)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    home_city = forms.ModelChoiceField(
+        label=_("My city"), queryset=City.objects.all(), required=False, empty_label=_("No city yet")
+    )
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(choices=[(p.value, p.label) for p in Purpose if p != Purpose.TERMS])
+    decision = forms.ChoiceField(choices=[("give", "give"), ("withdraw", "withdraw")])
+
+
+class EraseForm(forms.Form):
+    confirm = forms.CharField(
+        label=_("Type DELETE to confirm"),
+        help_text=_("This cannot be undone."),
+    )
+
+    def clean_confirm(self):
+        value = self.cleaned_data["confirm"].strip()
+        if value.upper() != "DELETE":
+            raise forms.ValidationError(_("Type DELETE to confirm."))
+        return value

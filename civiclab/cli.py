@@ -1,0 +1,107 @@
+"""The `civiclab` command: the common operations in one place.
+
+    civiclab run [--port N] [--host H] [--production]   migrate, load the demo if empty, serve
+    civiclab demo                                      load the demo network (empty database only)
+    civiclab migrate                                   apply database migrations
+    civiclab createadmin --email E                     create a network admin (asks for a password)
+    civiclab manage ARGS...                            any Django management command
+"""
+
+import argparse
+import os
+import sys
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civiclab.settings")
+    import django
+
+    django.setup()
+
+
+def manage(argv: list[str]) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civiclab.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["civiclab manage", *argv])
+
+
+def _data_dir() -> None:
+    from django.conf import settings
+
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def cmd_migrate(args) -> None:
+    _setup()
+    _data_dir()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1)
+
+
+def cmd_demo(args) -> None:
+    _setup()
+    from civiclab.demo import load_demo
+
+    print(load_demo())
+
+
+def cmd_createadmin(args) -> None:
+    _setup()
+    import getpass
+
+    from civiclab.accounts.actions import do_create_user
+
+    password = os.environ.get("CIVICLAB_ADMIN_PASSWORD") or getpass.getpass("Password: ")
+    user = do_create_user(args.email, password, display_name=args.name, superuser=True, email_verified=True)
+    print(f"Network admin {user.email} created. Sign in and set up a second factor (TOTP) to use staff areas.")
+
+
+def cmd_run(args) -> None:
+    _setup()
+    _data_dir()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from civiclab.demo import load_demo
+
+    call_command("migrate", interactive=False, verbosity=0)
+    print(load_demo(only_if_empty=True))
+    port = str(args.port or os.environ.get("PORT", "8000"))
+    if args.production:
+        call_command("collectstatic", interactive=False, verbosity=0)
+        workers = str(args.workers)
+        os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "civiclab.wsgi", "--bind",
+                                   f"{args.host}:{port}", "--workers", workers, "--access-logfile", "-"])
+    print(f"CivicLab serves http://{args.host}:{port}/ (DEBUG={settings.DEBUG})")
+    call_command("runserver", f"{args.host}:{port}", use_reloader=False)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["manage"]:
+        manage(argv[1:])
+        return
+    parser = argparse.ArgumentParser(prog="civiclab", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="migrate, load the demo if the database is empty, and serve")
+    run.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    run.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
+    run.add_argument("--production", action="store_true", help="serve with gunicorn (use with CIVICLAB_ENV=production)")
+    run.add_argument("--workers", type=int, default=2)
+    run.set_defaults(func=cmd_run)
+    sub.add_parser("demo", help="load the demo network of cities").set_defaults(func=cmd_demo)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    admin = sub.add_parser("createadmin", help="create a network admin ($CIVICLAB_ADMIN_PASSWORD or a prompt)")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="Network admin")
+    admin.set_defaults(func=cmd_createadmin)
+    sub.add_parser("manage", help="any Django management command: civiclab manage check --deploy")
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

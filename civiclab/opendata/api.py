@@ -1,0 +1,50 @@
+"""The open data API, /api/v1/. Read-only and public data only; OpenAPI 3.1 at /api/v1/openapi.json."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from ninja import NinjaAPI
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from civiclab.cities.models import City
+from civiclab.processes.selectors import public_processes
+
+from .schemas import CitySchema, ErrorSchema, ProcessSchema
+
+api = NinjaAPI(
+    title="CivicLab open data API",
+    version="1",
+    description="Cities of the network and their participatory processes. Lists are paginated with "
+    "`limit` (1 to 100) and `offset`. Errors are JSON objects with a `detail` member.",
+    urls_namespace="api-v1",
+    docs_url=None,  # the interactive docs load scripts from a CDN; the JSON document is enough
+)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "Not found"}, status=404)
+
+
+@api.exception_handler(NinjaValidationError)
+def invalid(request, exc):
+    return api.create_response(request, {"detail": exc.errors}, status=422)
+
+
+@api.get("/cities", response=list[CitySchema], tags=["cities"], summary="List the cities of the network")
+@paginate(LimitOffsetPagination)
+def list_cities(request):
+    return City.objects.order_by("name", "pk")
+
+
+@api.get("/cities/{city}", response={200: CitySchema, 404: ErrorSchema}, tags=["cities"], summary="One city")
+def get_city(request, city: str):
+    return get_object_or_404(City, slug=city)
+
+
+@api.get("/cities/{city}/processes", response={200: list[ProcessSchema], 404: ErrorSchema}, tags=["processes"],
+         summary="Published participatory processes of a city, with their phases")
+@paginate(LimitOffsetPagination)
+def list_processes(request, city: str):
+    the_city = get_object_or_404(City, slug=city)
+    return public_processes(the_city).select_related("city").order_by("-created_at", "-pk")
