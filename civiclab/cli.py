@@ -1,10 +1,10 @@
 """The `civiclab` command: the common operations in one place.
 
-    civiclab run [--port N] [--host H] [--production]   migrate, load the demo if empty, serve
-    civiclab demo                                      load the demo network (empty database only)
-    civiclab migrate                                   apply database migrations
-    civiclab createadmin --email E                     create a network admin (asks for a password)
-    civiclab manage ARGS...                            any Django management command
+civiclab run [--port N] [--host H] [--production]   migrate, load the demo if empty, serve
+civiclab demo                                      load the demo network (empty database only)
+civiclab migrate                                   apply database migrations
+civiclab createadmin --email E                     create a network admin (asks for a password)
+civiclab manage ARGS...                            any Django management command
 """
 
 import argparse
@@ -55,7 +55,9 @@ def cmd_createadmin(args) -> None:
 
     password = os.environ.get("CIVICLAB_ADMIN_PASSWORD") or getpass.getpass("Password: ")
     user = do_create_user(args.email, password, display_name=args.name, superuser=True, email_verified=True)
-    print(f"Network admin {user.email} created. Sign in and set up a second factor (TOTP) to use staff areas.")
+    print(
+        f"Network admin {user.email} created. Sign in and set up a second factor (TOTP) to use staff areas."
+    )
 
 
 def cmd_run(args) -> None:
@@ -72,8 +74,21 @@ def cmd_run(args) -> None:
     if args.production:
         call_command("collectstatic", interactive=False, verbosity=0)
         workers = str(args.workers)
-        os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "civiclab.wsgi", "--bind",
-                                   f"{args.host}:{port}", "--workers", workers, "--access-logfile", "-"])
+        os.execvp(
+            sys.executable,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "civiclab.wsgi",
+                "--bind",
+                f"{args.host}:{port}",
+                "--workers",
+                workers,
+                "--access-logfile",
+                "-",
+            ],
+        )
     print(f"CivicLab serves http://{args.host}:{port}/ (DEBUG={settings.DEBUG})")
     call_command("runserver", f"{args.host}:{port}", use_reloader=False)
 
@@ -83,18 +98,23 @@ def main(argv: list[str] | None = None) -> None:
     if argv[:1] == ["manage"]:
         manage(argv[1:])
         return
-    parser = argparse.ArgumentParser(prog="civiclab", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="civiclab", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="migrate, load the demo if the database is empty, and serve")
     run.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     run.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
-    run.add_argument("--production", action="store_true", help="serve with gunicorn (use with CIVICLAB_ENV=production)")
+    run.add_argument(
+        "--production", action="store_true", help="serve with gunicorn (use with CIVICLAB_ENV=production)"
+    )
     run.add_argument("--workers", type=int, default=2)
     run.set_defaults(func=cmd_run)
     sub.add_parser("demo", help="load the demo network of cities").set_defaults(func=cmd_demo)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
-    admin = sub.add_parser("createadmin", help="create a network admin ($CIVICLAB_ADMIN_PASSWORD or a prompt)")
+    admin = sub.add_parser(
+        "createadmin", help="create a network admin ($CIVICLAB_ADMIN_PASSWORD or a prompt)"
+    )
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="Network admin")
     admin.set_defaults(func=cmd_createadmin)

@@ -20,12 +20,33 @@ DEMO_PASSWORD = "civiclab-demo"  # noqa: S105 (published in the README; demo onl
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPCIVICLABDEMO2345"  # noqa: S105
 
 CITIES = [
-    {"name": "València", "slug": "valencia", "country": "ES", "languages": ["es", "en"],
-     "time_zone": "Europe/Madrid", "population": 807693, "colour": "#b3261e"},
-    {"name": "Bologna", "slug": "bologna", "country": "IT", "languages": ["it", "en"],
-     "time_zone": "Europe/Rome", "population": 392027, "colour": "#8a3b12"},
-    {"name": "Utrecht", "slug": "utrecht", "country": "NL", "languages": ["nl", "en"],
-     "time_zone": "Europe/Amsterdam", "population": 374238, "colour": "#1d5e8c"},
+    {
+        "name": "València",
+        "slug": "valencia",
+        "country": "ES",
+        "languages": ["es", "en"],
+        "time_zone": "Europe/Madrid",
+        "population": 807693,
+        "colour": "#b3261e",
+    },
+    {
+        "name": "Bologna",
+        "slug": "bologna",
+        "country": "IT",
+        "languages": ["it", "en"],
+        "time_zone": "Europe/Rome",
+        "population": 392027,
+        "colour": "#8a3b12",
+    },
+    {
+        "name": "Utrecht",
+        "slug": "utrecht",
+        "country": "NL",
+        "languages": ["nl", "en"],
+        "time_zone": "Europe/Amsterdam",
+        "population": 374238,
+        "colour": "#1d5e8c",
+    },
 ]
 
 # (email, display name, language, city, roles)
@@ -46,29 +67,65 @@ KINDS = ["diagnosis", "co_design", "decision", "delivery", "evaluation"]
 
 # (city, slug, title, summary, which phase is active now: index into KINDS, or -1 for finished)
 PROCESSES = [
-    ("valencia", "pressupostos-participatius-2027", "Presupuestos participativos 2027",
-     "Los vecinos proponen y votan proyectos para sus barrios.", 2),
-    ("valencia", "huerta-y-clima", "Huerta y clima: refugios climáticos",
-     "Diagnóstico compartido de las olas de calor y diseño de refugios climáticos.", 0),
-    ("bologna", "piano-quartieri", "Piano per i quartieri",
-     "Laboratori di quartiere per co-progettare i servizi di prossimità.", 1),
-    ("bologna", "bilancio-partecipativo-2025", "Bilancio partecipativo 2025",
-     "Progetti votati nel 2025, ora in realizzazione.", 3),
-    ("utrecht", "groene-straten", "Groene straten",
-     "Bewoners ontwerpen samen groenere en koelere straten.", 1),
-    ("utrecht", "inclusieve-dienstverlening", "Inclusieve dienstverlening",
-     "Evaluatie van het loket voor iedereen, met bewoners die moeilijk bereikt worden.", 4),
+    (
+        "valencia",
+        "pressupostos-participatius-2027",
+        "Presupuestos participativos 2027",
+        "Los vecinos proponen y votan proyectos para sus barrios.",
+        2,
+    ),
+    (
+        "valencia",
+        "huerta-y-clima",
+        "Huerta y clima: refugios climáticos",
+        "Diagnóstico compartido de las olas de calor y diseño de refugios climáticos.",
+        0,
+    ),
+    (
+        "bologna",
+        "piano-quartieri",
+        "Piano per i quartieri",
+        "Laboratori di quartiere per co-progettare i servizi di prossimità.",
+        1,
+    ),
+    (
+        "bologna",
+        "bilancio-partecipativo-2025",
+        "Bilancio partecipativo 2025",
+        "Progetti votati nel 2025, ora in realizzazione.",
+        3,
+    ),
+    (
+        "utrecht",
+        "groene-straten",
+        "Groene straten",
+        "Bewoners ontwerpen samen groenere en koelere straten.",
+        1,
+    ),
+    (
+        "utrecht",
+        "inclusieve-dienstverlening",
+        "Inclusieve dienstverlening",
+        "Evaluatie van het loket voor iedereen, met bewoners die moeilijk bereikt worden.",
+        4,
+    ),
 ]
 
 MANIFESTOS = [
-    ("inclusive-smart-cities", "Inclusive Smart Cities Manifesto",
-     "Smart cities are only smart when everyone can take part: people in poverty, young and old people, "
-     "migrants, people with disabilities, with gender balance. Technology serves inclusion, and residents "
-     "help decide what the city builds, with continuous assessment based on their feedback."),
-    ("human-smart-cities", "Human Smart Cities Manifesto",
-     "Cities co-create services with their people from the start, define measurable goals and "
-     "indicators, and share evaluations across a network of peers to learn from each other rather than "
-     "to compete."),
+    (
+        "inclusive-smart-cities",
+        "Inclusive Smart Cities Manifesto",
+        "Smart cities are only smart when everyone can take part: people in poverty, young and old people, "
+        "migrants, people with disabilities, with gender balance. Technology serves inclusion, and residents "
+        "help decide what the city builds, with continuous assessment based on their feedback.",
+    ),
+    (
+        "human-smart-cities",
+        "Human Smart Cities Manifesto",
+        "Cities co-create services with their people from the start, define measurable goals and "
+        "indicators, and share evaluations across a network of peers to learn from each other rather than "
+        "to compete.",
+    ),
 ]
 
 
@@ -77,8 +134,12 @@ def _phases(active_index: int, now):
     length = timedelta(weeks=4)
     start = now - length * (len(KINDS) if active_index < 0 else active_index) - timedelta(days=3)
     return [
-        PhaseSpec(kind=kind, name=kind.replace("_", "-").capitalize(), starts_at=start + length * i,
-                  ends_at=start + length * (i + 1))
+        PhaseSpec(
+            kind=kind,
+            name=kind.replace("_", "-").capitalize(),
+            starts_at=start + length * i,
+            ends_at=start + length * (i + 1),
+        )
         for i, kind in enumerate(KINDS)
     ]
 
@@ -94,9 +155,16 @@ def load_demo(only_if_empty: bool = False) -> str:
     admin = None
     people = {}
     for email, name, language, city_slug, roles in PEOPLE:
-        user = do_create_user(email, DEMO_PASSWORD, display_name=name, language=language,
-                              home_city=cities.get(city_slug), superuser=roles == "network", email_verified=True,
-                              actor=admin)
+        user = do_create_user(
+            email,
+            DEMO_PASSWORD,
+            display_name=name,
+            language=language,
+            home_city=cities.get(city_slug),
+            superuser=roles == "network",
+            email_verified=True,
+            actor=admin,
+        )
         if roles == "network":
             admin = user
         if roles:
@@ -107,27 +175,83 @@ def load_demo(only_if_empty: bool = False) -> str:
     do_give_consent(people["lucia@valencia.demo"], Purpose.DEMOGRAPHICS)
     do_give_consent(people["fatima@utrecht.demo"], Purpose.NEWSLETTER)
 
-    city_admins = {"valencia": "ana@valencia.demo", "bologna": "giulia@bologna.demo", "utrecht": "sanne@utrecht.demo"}
+    city_admins = {
+        "valencia": "ana@valencia.demo",
+        "bologna": "giulia@bologna.demo",
+        "utrecht": "sanne@utrecht.demo",
+    }
     for city_slug, slug, title, summary, active in PROCESSES:
-        do_create_process(cities[city_slug], people[city_admins[city_slug]], title=title, slug=slug,
-                          summary=summary, description=summary, published=True, phases=_phases(active, now))
-    do_create_process(cities["valencia"], people["ana@valencia.demo"], title="Movilidad escolar (borrador)",
-                      slug="movilidad-escolar", summary="En preparación.", published=False,
-                      phases=_phases(-1, now + timedelta(weeks=30)))
+        do_create_process(
+            cities[city_slug],
+            people[city_admins[city_slug]],
+            title=title,
+            slug=slug,
+            summary=summary,
+            description=summary,
+            published=True,
+            phases=_phases(active, now),
+        )
+    do_create_process(
+        cities["valencia"],
+        people["ana@valencia.demo"],
+        title="Movilidad escolar (borrador)",
+        slug="movilidad-escolar",
+        summary="En preparación.",
+        published=False,
+        phases=_phases(-1, now + timedelta(weeks=30)),
+    )
 
-    manifestos = {slug: do_create_manifesto(admin, slug=slug, title=title, summary=summary, body=summary)
-                  for slug, title, summary in MANIFESTOS}
+    manifestos = {
+        slug: do_create_manifesto(admin, slug=slug, title=title, summary=summary, body=summary)
+        for slug, title, summary in MANIFESTOS
+    }
     for slug in manifestos:
-        do_endorse(manifestos[slug], kind="organisation", name="Ajuntament de València", country="ES",
-                   organisation_type="public_body", show_name=True)
-        do_endorse(manifestos[slug], kind="organisation", name="Comune di Bologna", country="IT",
-                   organisation_type="public_body", show_name=True)
-        do_endorse(manifestos[slug], kind="organisation", name="Universiteit Utrecht", country="NL",
-                   organisation_type="university", show_name=True)
-    do_endorse(manifestos["human-smart-cities"], kind="organisation", name="Fundació Barri Obert", country="ES",
-               organisation_type="civil_society", show_name=True)
-    do_endorse(manifestos["inclusive-smart-cities"], kind="person", name="Lucía Martín", country="ES",
-               show_name=True, user=people["lucia@valencia.demo"])
-    do_endorse(manifestos["inclusive-smart-cities"], kind="person", name="", country="NL", show_name=False,
-               user=people["fatima@utrecht.demo"])
+        do_endorse(
+            manifestos[slug],
+            kind="organisation",
+            name="Ajuntament de València",
+            country="ES",
+            organisation_type="public_body",
+            show_name=True,
+        )
+        do_endorse(
+            manifestos[slug],
+            kind="organisation",
+            name="Comune di Bologna",
+            country="IT",
+            organisation_type="public_body",
+            show_name=True,
+        )
+        do_endorse(
+            manifestos[slug],
+            kind="organisation",
+            name="Universiteit Utrecht",
+            country="NL",
+            organisation_type="university",
+            show_name=True,
+        )
+    do_endorse(
+        manifestos["human-smart-cities"],
+        kind="organisation",
+        name="Fundació Barri Obert",
+        country="ES",
+        organisation_type="civil_society",
+        show_name=True,
+    )
+    do_endorse(
+        manifestos["inclusive-smart-cities"],
+        kind="person",
+        name="Lucía Martín",
+        country="ES",
+        show_name=True,
+        user=people["lucia@valencia.demo"],
+    )
+    do_endorse(
+        manifestos["inclusive-smart-cities"],
+        kind="person",
+        name="",
+        country="NL",
+        show_name=False,
+        user=people["fatima@utrecht.demo"],
+    )
     return f"Demo network loaded: {len(cities)} cities, {len(people)} people, {len(PROCESSES) + 1} processes."

@@ -6,7 +6,7 @@ from django.views.i18n import set_language
 from django.views.static import serve
 
 from civiclab.cities.urls import city_urls, network_admin_urls
-from civiclab.core.views import healthz
+from civiclab.core.views import healthz, not_found
 from civiclab.opendata.api import api
 
 # Django's admin would let a network admin sign in without the second factor: send it through allauth.
@@ -29,3 +29,5 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+
+handler404 = not_found

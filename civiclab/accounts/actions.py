@@ -12,9 +12,18 @@ class ConsentError(ValueError):
 
 
 @transaction.atomic
-def do_create_user(email: str, password: str | None, *, display_name: str = "", language: str = "en",
-                   home_city=None, accept_terms: bool = True, superuser: bool = False, email_verified: bool = False,
-                   actor=None) -> User:
+def do_create_user(
+    email: str,
+    password: str | None,
+    *,
+    display_name: str = "",
+    language: str = "en",
+    home_city=None,
+    accept_terms: bool = True,
+    superuser: bool = False,
+    email_verified: bool = False,
+    actor=None,
+) -> User:
     """An account created by staff, the CLI or the demo. People signing up go through allauth and
     do_complete_signup instead."""
     from allauth.account.models import EmailAddress
@@ -30,8 +39,9 @@ def do_create_user(email: str, password: str | None, *, display_name: str = "", 
 
 
 @transaction.atomic
-def do_complete_signup(user: User, *, display_name: str, language: str, home_city, accept_terms: bool,
-                       newsletter: bool = False) -> None:
+def do_complete_signup(
+    user: User, *, display_name: str, language: str, home_city, accept_terms: bool, newsletter: bool = False
+) -> None:
     if not accept_terms:
         raise ConsentError("The terms must be accepted to create an account.")
     user.display_name = display_name
@@ -50,8 +60,13 @@ def do_update_profile(user: User, *, display_name: str, language: str, home_city
     user.language = language
     user.home_city = home_city
     user.save(update_fields=["display_name", "language", "home_city"])
-    audit.record("user.profile_updated", actor=user, target=user,
-                 language=language, home_city=home_city.slug if home_city else None)
+    audit.record(
+        "user.profile_updated",
+        actor=user,
+        target=user,
+        language=language,
+        home_city=home_city.slug if home_city else None,
+    )
 
 
 def active_consents(user: User) -> dict[str, Consent]:
@@ -63,7 +78,9 @@ def do_give_consent(user: User, purpose: str) -> Consent:
     if purpose not in Purpose.values:
         raise ConsentError(f"Unknown purpose: {purpose}")
     version = settings.CONSENT_VERSIONS[purpose]
-    current = Consent.objects.select_for_update().filter(user=user, purpose=purpose, withdrawn_at=None).first()
+    current = (
+        Consent.objects.select_for_update().filter(user=user, purpose=purpose, withdrawn_at=None).first()
+    )
     if current and current.version == version:
         return current
     if current:  # an older text: close it and record agreement to the new one
@@ -77,8 +94,12 @@ def do_give_consent(user: User, purpose: str) -> Consent:
 @transaction.atomic
 def do_withdraw_consent(user: User, purpose: str) -> None:
     if purpose == Purpose.TERMS:
-        raise ConsentError("The terms can't be withdrawn while the account exists; delete the account instead.")
-    updated = Consent.objects.filter(user=user, purpose=purpose, withdrawn_at=None).update(withdrawn_at=timezone.now())
+        raise ConsentError(
+            "The terms can't be withdrawn while the account exists; delete the account instead."
+        )
+    updated = Consent.objects.filter(user=user, purpose=purpose, withdrawn_at=None).update(
+        withdrawn_at=timezone.now()
+    )
     if updated:
         audit.record("consent.withdrawn", actor=user, target=user, purpose=purpose)
 

@@ -12,7 +12,8 @@ class SignupExtraForm(forms.Form):
     """Fields added to allauth's sign-up form. The account itself is completed by an action."""
 
     display_name = forms.CharField(
-        label=_("Name shown to others"), max_length=80,
+        label=_("Name shown to others"),
+        max_length=80,
         help_text=_("Use your name or a nickname. It appears next to what you write."),
     )
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
@@ -20,7 +21,9 @@ class SignupExtraForm(forms.Form):
         label=_("My city"), queryset=City.objects.all(), required=False, empty_label=_("No city yet")
     )
     accept_terms = forms.BooleanField(
-        label=_("I accept the terms of use and the privacy notice"), required=True, help_text=PURPOSE_HELP[Purpose.TERMS]
+        label=_("I accept the terms of use and the privacy notice"),
+        required=True,
+        help_text=PURPOSE_HELP[Purpose.TERMS],
     )
     newsletter = forms.BooleanField(label=_("Email me news about processes in my city"), required=False)
 

@@ -35,7 +35,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     display_name = models.CharField(_("display name"), max_length=80, blank=True)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     home_city = models.ForeignKey(
-        "cities.City", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "cities.City",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("my city"),
     )
     is_active = models.BooleanField(default=True)
@@ -99,7 +103,8 @@ class Consent(models.Model):
                 name="consent_one_active_per_purpose",
             ),
             models.CheckConstraint(
-                condition=models.Q(withdrawn_at__isnull=True) | models.Q(withdrawn_at__gte=models.F("given_at")),
+                condition=models.Q(withdrawn_at__isnull=True)
+                | models.Q(withdrawn_at__gte=models.F("given_at")),
                 name="consent_withdrawn_after_given",
             ),
         ]

@@ -29,13 +29,20 @@ def personal_data(user: User) -> dict:
             for e in EmailAddress.objects.filter(user=user)
         ],
         "second_factors": [
-            {"type": a.type, "created_at": a.created_at.isoformat(),
-             "last_used_at": a.last_used_at.isoformat() if a.last_used_at else None}
+            {
+                "type": a.type,
+                "created_at": a.created_at.isoformat(),
+                "last_used_at": a.last_used_at.isoformat() if a.last_used_at else None,
+            }
             for a in Authenticator.objects.filter(user=user)
         ],
         "consents": [
-            {"purpose": c.purpose, "version": c.version, "given_at": c.given_at.isoformat(),
-             "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None}
+            {
+                "purpose": c.purpose,
+                "version": c.version,
+                "given_at": c.given_at.isoformat(),
+                "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
+            }
             for c in user.consents.all()
         ],
         "staff_roles": [
@@ -43,8 +50,15 @@ def personal_data(user: User) -> dict:
             for m in user.memberships.select_related("city")
         ],
         "endorsements": [
-            {"manifesto": e.manifesto.slug, "kind": e.kind, "name": e.name, "organisation_type": e.organisation_type,
-             "country": e.country, "show_name": e.show_name, "created_at": e.created_at.isoformat()}
+            {
+                "manifesto": e.manifesto.slug,
+                "kind": e.kind,
+                "name": e.name,
+                "organisation_type": e.organisation_type,
+                "country": e.country.code,
+                "show_name": e.show_name,
+                "created_at": e.created_at.isoformat(),
+            }
             for e in Endorsement.objects.filter(user=user).select_related("manifesto")
         ],
         "processes_created": [
@@ -52,8 +66,12 @@ def personal_data(user: User) -> dict:
             for p in Process.objects.filter(created_by=user).select_related("city")
         ],
         "activity": [
-            {"at": e.created_at.isoformat(), "action": e.action, "target": f"{e.target_type}:{e.target_id}",
-             "city": e.city.slug if e.city else None}
+            {
+                "at": e.created_at.isoformat(),
+                "action": e.action,
+                "target": f"{e.target_type}:{e.target_id}",
+                "city": e.city.slug if e.city else None,
+            }
             for e in AuditEvent.objects.filter(actor=user).select_related("city")
         ],
     }

@@ -19,8 +19,14 @@ from .selectors import personal_data
 def _set_language(response, language: str):
     from django.conf import settings
 
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax", httponly=True,
-                        secure=settings.LANGUAGE_COOKIE_SECURE, max_age=365 * 24 * 3600)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        samesite="Lax",
+        httponly=True,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        max_age=365 * 24 * 3600,
+    )
     return response
 
 
@@ -40,8 +46,12 @@ def account_home(request):
         {"purpose": p, "label": p.label, "help": PURPOSE_HELP[p], "consent": active.get(p.value)}
         for p in Purpose
     ]
-    return render(request, "accounts/home.html", {"form": form, "consents": consents},
-                  status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "accounts/home.html",
+        {"form": form, "consents": consents},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @login_required

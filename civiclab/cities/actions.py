@@ -8,7 +8,17 @@ from civiclab.core import audit
 from .middleware import DOMAINS_CACHE_KEY
 from .models import City, Membership, Role
 
-CITY_FIELDS = ("name", "slug", "country", "languages", "time_zone", "population", "colour", "logo", "custom_domain")
+CITY_FIELDS = (
+    "name",
+    "slug",
+    "country",
+    "languages",
+    "time_zone",
+    "population",
+    "colour",
+    "logo",
+    "custom_domain",
+)
 
 
 @transaction.atomic
@@ -50,16 +60,27 @@ def do_grant_role(city: City, user, role: str, *, actor) -> Membership:
         raise ValidationError(_("This account is not active."))
     membership, created = Membership.objects.get_or_create(city=city, user=user, role=role)
     if created:
-        audit.record("role.granted", actor=actor, city=city, target=membership, role=role, user=str(user.public_id))
+        audit.record(
+            "role.granted", actor=actor, city=city, target=membership, role=role, user=str(user.public_id)
+        )
     return membership
 
 
 @transaction.atomic
 def do_revoke_role(membership: Membership, *, actor) -> None:
-    if membership.role == Role.ADMIN and not Membership.objects.filter(
-        city=membership.city, role=Role.ADMIN
-    ).exclude(pk=membership.pk).exists():
+    if (
+        membership.role == Role.ADMIN
+        and not Membership.objects.filter(city=membership.city, role=Role.ADMIN)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
         raise ValidationError(_("A city needs at least one city admin."))
-    audit.record("role.revoked", actor=actor, city=membership.city, target=membership, role=membership.role,
-                 user=str(membership.user.public_id))
+    audit.record(
+        "role.revoked",
+        actor=actor,
+        city=membership.city,
+        target=membership,
+        role=membership.role,
+        user=str(membership.user.public_id),
+    )
     membership.delete()

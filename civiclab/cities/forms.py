@@ -8,13 +8,25 @@ from .models import City, Role
 
 class CityForm(forms.ModelForm):
     languages = forms.MultipleChoiceField(
-        label=_("Languages"), choices=settings.LANGUAGES, widget=forms.CheckboxSelectMultiple,
+        label=_("Languages"),
+        choices=settings.LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("The first one ticked is the city's default language."),
     )
 
     class Meta:
         model = City
-        fields = ["name", "slug", "country", "languages", "time_zone", "population", "colour", "logo", "custom_domain"]
+        fields = [
+            "name",
+            "slug",
+            "country",
+            "languages",
+            "time_zone",
+            "population",
+            "colour",
+            "logo",
+            "custom_domain",
+        ]
         widgets = {"colour": forms.TextInput(attrs={"type": "color"})}
 
     def clean_languages(self):

@@ -27,10 +27,23 @@ def validate_time_zone(value):
 
 
 # First path segments the platform itself uses; a city can't take them.
-RESERVED_SLUGS = frozenset({
-    "accounts", "account", "admin", "api", "i18n", "static", "media", "manifestos", "network", "healthz",
-    "staff", "about", "privacy",
-})
+RESERVED_SLUGS = frozenset(
+    {
+        "accounts",
+        "account",
+        "admin",
+        "api",
+        "i18n",
+        "static",
+        "media",
+        "manifestos",
+        "network",
+        "healthz",
+        "staff",
+        "about",
+        "privacy",
+    }
+)
 
 
 def validate_not_reserved(value):
@@ -51,8 +64,9 @@ class City(TimeStamped):
     )
     country = CountryField(_("country"))
     languages = models.JSONField(_("languages"), default=list, validators=[validate_languages])
-    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Brussels",
-                                 validators=[validate_time_zone])
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Brussels", validators=[validate_time_zone]
+    )
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     colour = models.CharField(
         _("colour"),
@@ -67,8 +81,12 @@ class City(TimeStamped):
         null=True,
         blank=True,
         unique=True,
-        validators=[RegexValidator(r"^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$",
-                                   _("Enter a host name such as participa.example.org."))],
+        validators=[
+            RegexValidator(
+                r"^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$",
+                _("Enter a host name such as participa.example.org."),
+            )
+        ],
     )
 
     class Meta:
@@ -103,7 +121,9 @@ class Membership(TimeStamped):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["city", "user", "role"], name="membership_unique_role")]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "user", "role"], name="membership_unique_role")
+        ]
         verbose_name = _("staff role")
 
     def __str__(self) -> str:

@@ -1,8 +1,6 @@
 from django.urls import path
 
-
 from . import views
-
 
 network_admin_urls = [
     path("", views.network_cities, name="cities"),

@@ -21,12 +21,16 @@ def city_home(request, city):
 
 @staff_view()
 def staff_home(request, city):
-    return render(request, "cities/staff_home.html", {
-        "city": city,
-        "processes": all_processes(city),
-        "can_add_process": request.user.has_perm("processes.add_process", city),
-        "can_manage_members": request.user.has_perm("cities.manage_members", city),
-    })
+    return render(
+        request,
+        "cities/staff_home.html",
+        {
+            "city": city,
+            "processes": all_processes(city),
+            "can_add_process": request.user.has_perm("processes.add_process", city),
+            "can_manage_members": request.user.has_perm("cities.manage_members", city),
+        },
+    )
 
 
 @staff_view("cities.manage_members")
@@ -41,14 +45,20 @@ def staff_members(request, city):
         else:
             messages.success(request, _("The role is granted."))
             return redirect("cities:staff_members", city_slug=city.slug)
-    return render(request, "cities/staff_members.html", {"city": city, "form": form, "members": staff_of(city)},
-                  status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "cities/staff_members.html",
+        {"city": city, "form": form, "members": staff_of(city)},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @staff_view("cities.manage_members")
 @require_POST
 def staff_member_revoke(request, city, membership_id):
-    membership = get_object_or_404(Membership.objects.filter(city=city).select_related("user"), pk=membership_id)
+    membership = get_object_or_404(
+        Membership.objects.filter(city=city).select_related("user"), pk=membership_id
+    )
     try:
         actions.do_revoke_role(membership, actor=request.user)
     except ValidationError as exc:
@@ -97,5 +107,9 @@ def _city_form(request, city: City | None):
             form.add_error(None, exc)
         else:
             return redirect("network_admin:cities")
-    return render(request, "cities/network_city_form.html", {"form": form, "city": city},
-                  status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "cities/network_city_form.html",
+        {"form": form, "city": city},
+        status=400 if form.is_bound else 200,
+    )

@@ -5,10 +5,14 @@ from django.db import models, transaction
 from .models import AuditEvent
 
 
-def record(action: str, *, actor=None, city=None, target: models.Model | None = None, **data: Any) -> AuditEvent:
+def record(
+    action: str, *, actor=None, city=None, target: models.Model | None = None, **data: Any
+) -> AuditEvent:
     """Append an audit event. Call it inside the action's own transaction, so that the event and
     the change it describes are committed together or not at all."""
-    assert transaction.get_connection().in_atomic_block, "audit events are written inside the action's transaction"
+    assert transaction.get_connection().in_atomic_block, (
+        "audit events are written inside the action's transaction"
+    )
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     return AuditEvent.objects.create(

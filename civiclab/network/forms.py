@@ -8,12 +8,21 @@ from .models import EndorserKind, OrganisationType
 class EndorsementForm(forms.Form):
     """Validation of the combination (organisation needs a type and a name...) lives in do_endorse."""
 
-    kind = forms.ChoiceField(label=_("I endorse as"), choices=EndorserKind.choices, widget=forms.RadioSelect,
-                             initial=EndorserKind.PERSON)
-    name = forms.CharField(label=_("Name"), max_length=200, required=False,
-                           help_text=_("Your name, or your organisation's name."))
+    kind = forms.ChoiceField(
+        label=_("I endorse as"),
+        choices=EndorserKind.choices,
+        widget=forms.RadioSelect,
+        initial=EndorserKind.PERSON,
+    )
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        required=False,
+        help_text=_("Your name, or your organisation's name."),
+    )
     organisation_type = forms.ChoiceField(
-        label=_("Type of organisation"), required=False,
+        label=_("Type of organisation"),
+        required=False,
         choices=[("", _("Not an organisation")), *OrganisationType.choices],
         help_text=_("Only for organisations."),
     )

@@ -47,7 +47,11 @@ class Endorsement(TimeStamped):
     country = CountryField(_("country"))
     show_name = models.BooleanField(_("show my name in the list of signatories"), default=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="endorsements"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="endorsements",
     )
 
     class Meta:
@@ -55,8 +59,10 @@ class Endorsement(TimeStamped):
         constraints = [
             models.UniqueConstraint(fields=["manifesto", "user"], name="endorsement_once_per_account"),
             models.CheckConstraint(
-                condition=(models.Q(kind="person", organisation_type="")
-                           | models.Q(kind="organisation") & ~models.Q(organisation_type="")),
+                condition=(
+                    models.Q(kind="person", organisation_type="")
+                    | models.Q(kind="organisation") & ~models.Q(organisation_type="")
+                ),
                 name="endorsement_org_type_iff_organisation",
             ),
         ]

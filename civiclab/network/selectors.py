@@ -8,7 +8,9 @@ def signatories(manifesto) -> dict:
     endorsements = Endorsement.objects.filter(manifesto=manifesto)
     by_type = dict(
         endorsements.filter(kind=EndorserKind.ORGANISATION)
-        .values_list("organisation_type").annotate(n=Count("id")).values_list("organisation_type", "n")
+        .values_list("organisation_type")
+        .annotate(n=Count("id"))
+        .values_list("organisation_type", "n")
     )
     return {
         "named": endorsements.filter(show_name=True).exclude(name="").order_by("kind", "name"),

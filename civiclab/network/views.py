@@ -15,10 +15,14 @@ from .selectors import signatories
 
 def home(request):
     manifestos = Manifesto.objects.annotate(n_endorsements=Count("endorsements"))
-    return render(request, "network/home.html", {
-        "cities": cities_with_public_processes(),
-        "manifestos": manifestos,
-    })
+    return render(
+        request,
+        "network/home.html",
+        {
+            "cities": cities_with_public_processes(),
+            "manifestos": manifestos,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -34,8 +38,13 @@ def manifesto_detail(request, slug):
             messages.success(request, _("Thank you: your endorsement is recorded."))
             return redirect("network:manifesto", slug=manifesto.slug)
     status = 400 if form.is_bound else 200
-    return render(request, "network/manifesto.html", {
-        "manifesto": manifesto,
-        "form": form,
-        **signatories(manifesto),
-    }, status=status)
+    return render(
+        request,
+        "network/manifesto.html",
+        {
+            "manifesto": manifesto,
+            "form": form,
+            **signatories(manifesto),
+        },
+        status=status,
+    )

@@ -2,7 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -31,8 +31,16 @@ def invalid(request, exc):
     return api.create_response(request, {"detail": exc.errors}, status=422)
 
 
+class Page(LimitOffsetPagination):
+    """limit/offset pages. The offset is bounded so that no database sees an out-of-range integer."""
+
+    class Input(Schema):
+        limit: int = Field(20, ge=1, le=100, description="items per page")
+        offset: int = Field(0, ge=0, le=1_000_000_000, description="items to skip")
+
+
 @api.get("/cities", response=list[CitySchema], tags=["cities"], summary="List the cities of the network")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_cities(request):
     return City.objects.order_by("name", "pk")
 
@@ -42,9 +50,13 @@ def get_city(request, city: str):
     return get_object_or_404(City, slug=city)
 
 
-@api.get("/cities/{city}/processes", response={200: list[ProcessSchema], 404: ErrorSchema}, tags=["processes"],
-         summary="Published participatory processes of a city, with their phases")
-@paginate(LimitOffsetPagination)
+@api.get(
+    "/cities/{city}/processes",
+    response={200: list[ProcessSchema], 404: ErrorSchema},
+    tags=["processes"],
+    summary="Published participatory processes of a city, with their phases",
+)
+@paginate(Page)
 def list_processes(request, city: str):
     the_city = get_object_or_404(City, slug=city)
     return public_processes(the_city).select_related("city").order_by("-created_at", "-pk")

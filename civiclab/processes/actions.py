@@ -51,12 +51,28 @@ def _check_phases(specs: list[PhaseSpec]) -> None:
 
 
 @transaction.atomic
-def do_create_process(city, actor, *, title: str, slug: str, summary: str = "", description: str = "",
-                      published: bool = False, phases: list[PhaseSpec] | None = None) -> Process:
+def do_create_process(
+    city,
+    actor,
+    *,
+    title: str,
+    slug: str,
+    summary: str = "",
+    description: str = "",
+    published: bool = False,
+    phases: list[PhaseSpec] | None = None,
+) -> Process:
     if Process.objects.filter(city=city, slug=slug).exists():
         raise ValidationError({"slug": _("This city already has a process at this address.")})
-    process = Process(city=city, title=title, slug=slug, summary=summary, description=description,
-                      published=published, created_by=actor)
+    process = Process(
+        city=city,
+        title=title,
+        slug=slug,
+        summary=summary,
+        description=description,
+        published=published,
+        created_by=actor,
+    )
     process.full_clean(exclude=["city", "created_by"])
     try:
         with transaction.atomic():
@@ -75,7 +91,10 @@ def do_update_process(process: Process, actor, **fields) -> Process:
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
-    if "slug" in fields and Process.objects.filter(city=process.city, slug=fields["slug"]).exclude(pk=process.pk).exists():
+    if (
+        "slug" in fields
+        and Process.objects.filter(city=process.city, slug=fields["slug"]).exclude(pk=process.pk).exists()
+    ):
         raise ValidationError({"slug": _("This city already has a process at this address.")})
     changed = {k: v for k, v in fields.items() if getattr(process, k) != v}
     for key, value in changed.items():
@@ -83,7 +102,9 @@ def do_update_process(process: Process, actor, **fields) -> Process:
     process.full_clean(exclude=["city", "created_by"])
     process.save()
     if changed:
-        audit.record("process.updated", actor=actor, city=process.city, target=process, fields=sorted(changed))
+        audit.record(
+            "process.updated", actor=actor, city=process.city, target=process, fields=sorted(changed)
+        )
     return process
 
 
@@ -112,6 +133,12 @@ def do_save_phases(process: Process, actor, specs: list[PhaseSpec]) -> list[Phas
         phase.starts_at, phase.ends_at, phase.position = spec.starts_at, spec.ends_at, position
         phase.save()
         saved.append(phase)
-    audit.record("process.phases_saved", actor=actor, city=process.city, target=process,
-                 phases=[p.pk for p in saved], removed=removed)
+    audit.record(
+        "process.phases_saved",
+        actor=actor,
+        city=process.city,
+        target=process,
+        phases=[p.pk for p in saved],
+        removed=removed,
+    )
     return saved

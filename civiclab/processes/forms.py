@@ -23,9 +23,12 @@ class PhaseForm(forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", "---------"), *PhaseKind.choices])
     name = forms.CharField(label=_("Name"), max_length=120)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    starts_at = forms.DateTimeField(label=_("Starts"), widget=DateTimeLocalInput,
-                                    help_text=_("In the city's time zone."))
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    starts_at = forms.DateTimeField(
+        label=_("Starts"), widget=DateTimeLocalInput, help_text=_("In the city's time zone.")
+    )
     ends_at = forms.DateTimeField(label=_("Ends"), widget=DateTimeLocalInput)
 
     def clean(self):
@@ -36,8 +39,14 @@ class PhaseForm(forms.Form):
 
     def to_spec(self) -> PhaseSpec:
         d = self.cleaned_data
-        return PhaseSpec(kind=d["kind"], name=d["name"], description=d["description"],
-                         starts_at=d["starts_at"], ends_at=d["ends_at"], id=d.get("id"))
+        return PhaseSpec(
+            kind=d["kind"],
+            name=d["name"],
+            description=d["description"],
+            starts_at=d["starts_at"],
+            ends_at=d["ends_at"],
+            id=d.get("id"),
+        )
 
 
 class BasePhaseFormSet(forms.BaseFormSet):
@@ -46,8 +55,9 @@ class BasePhaseFormSet(forms.BaseFormSet):
         return [f.to_spec() for f in kept]
 
 
-PhaseFormSet = forms.formset_factory(PhaseForm, formset=BasePhaseFormSet, extra=1, can_delete=True, max_num=12,
-                                     validate_max=True)
+PhaseFormSet = forms.formset_factory(
+    PhaseForm, formset=BasePhaseFormSet, extra=1, can_delete=True, max_num=12, validate_max=True
+)
 
 
 def standard_phase_initial() -> list[dict]:

@@ -69,7 +69,9 @@ class Phase(CityScoped):
         ordering = ["position"]
         constraints = [
             models.UniqueConstraint(fields=["process", "position"], name="phase_position_unique"),
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="phase_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="phase_ends_after_start"
+            ),
         ]
         verbose_name = _("phase")
 

@@ -6,6 +6,7 @@ tests share one definition."""
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
+from itertools import pairwise
 from typing import Protocol, TypeVar
 
 
@@ -55,10 +56,10 @@ def stage(phases: Sequence[P], now: datetime) -> Stage:
 def overlaps(phases: Sequence[P]) -> list[tuple[P, P]]:
     """Pairs of phases whose intervals intersect, in order of start."""
     ordered = sorted(phases, key=lambda p: (p.starts_at, p.position))
-    return [(a, b) for a, b in zip(ordered, ordered[1:], strict=False) if b.starts_at < a.ends_at]
+    return [(a, b) for a, b in pairwise(ordered) if b.starts_at < a.ends_at]
 
 
 def out_of_order(phases: Sequence[P]) -> bool:
     """True when the order by position differs from the order in time."""
     by_position = sorted(phases, key=lambda p: p.position)
-    return any(b.starts_at < a.starts_at for a, b in zip(by_position, by_position[1:], strict=False))
+    return any(b.starts_at < a.starts_at for a, b in pairwise(by_position))

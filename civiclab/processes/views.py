@@ -18,14 +18,18 @@ from .selectors import get_process_for
 def process_detail(request, city, process_slug):
     process = get_process_for(request, city, process_slug)
     now = timezone.now()
-    return render(request, "processes/detail.html", {
-        "city": city,
-        "process": process,
-        "phases": list(process.phases.all()),
-        "active_phase": process.active_phase(now),
-        "stage": process.stage(now),
-        "can_change": request.user.has_perm("processes.change_process", city),
-    })
+    return render(
+        request,
+        "processes/detail.html",
+        {
+            "city": city,
+            "process": process,
+            "phases": list(process.phases.all()),
+            "active_phase": process.active_phase(now),
+            "stage": process.stage(now),
+            "can_change": request.user.has_perm("processes.change_process", city),
+        },
+    )
 
 
 @staff_view("processes.add_process")
@@ -35,7 +39,9 @@ def process_new(request, city):
     formset = PhaseFormSet(request.POST or None, prefix="phases", initial=standard_phase_initial())
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
-            process = actions.do_create_process(city, request.user, phases=formset.specs(), **form.cleaned_data)
+            process = actions.do_create_process(
+                city, request.user, phases=formset.specs(), **form.cleaned_data
+            )
         except ValidationError as exc:
             _attach(form, formset, exc)
         else:
@@ -49,8 +55,14 @@ def process_new(request, city):
 def process_edit(request, city, process_slug):
     process = get_object_or_404(Process.objects.for_city(city), slug=process_slug)
     initial = [
-        {"id": p.pk, "kind": p.kind, "name": p.name, "description": p.description,
-         "starts_at": timezone.localtime(p.starts_at), "ends_at": timezone.localtime(p.ends_at)}
+        {
+            "id": p.pk,
+            "kind": p.kind,
+            "name": p.name,
+            "description": p.description,
+            "starts_at": timezone.localtime(p.starts_at),
+            "ends_at": timezone.localtime(p.ends_at),
+        }
         for p in process.phases.all()
     ]
     form = ProcessForm(request.POST or None, instance=process, prefix="process")
@@ -58,8 +70,9 @@ def process_edit(request, city, process_slug):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             with transaction.atomic():
-                process = actions.do_update_process(Process.objects.get(pk=process.pk), request.user,
-                                                    **form.cleaned_data)
+                process = actions.do_update_process(
+                    Process.objects.get(pk=process.pk), request.user, **form.cleaned_data
+                )
                 actions.do_save_phases(process, request.user, formset.specs())
         except ValidationError as exc:
             _attach(form, formset, exc)
@@ -77,5 +90,9 @@ def _attach(form, formset, exc: ValidationError) -> None:
 
 
 def _render_form(request, city, process, form, formset):
-    return render(request, "processes/form.html", {"city": city, "process": process, "form": form, "formset": formset},
-                  status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "processes/form.html",
+        {"city": city, "process": process, "form": form, "formset": formset},
+        status=400 if form.is_bound else 200,
+    )

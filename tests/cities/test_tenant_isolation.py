@@ -1,0 +1,206 @@
+"""Staff and residents of one city can never read or change another city's data.
+
+Walks every CivicLab route of tests/routes.py with the standing cast: another city's staff get 403
+(missing role) and another city's objects answer 404."""
+
+import pytest
+from django.urls import reverse
+
+from civiclab.cities.models import Membership
+from civiclab.core.models import AuditEvent
+from civiclab.processes.models import Process
+from tests.routes import CIVICLAB_ROUTES
+
+
+@pytest.fixture
+def world(
+    aurora,
+    borealis,
+    alice,
+    bob,
+    erin,
+    carol,
+    sam,
+    dave,
+    eve,
+    nadia,
+    aurora_process,
+    aurora_draft,
+    borealis_process,
+    manifesto,
+):
+    return locals()
+
+
+def url_for(name: str, w: dict, city_key: str = "aurora") -> str:
+    """The URL of `name` pointing at objects of `city_key` (aurora unless told otherwise)."""
+    city = w[city_key]
+    process = w["aurora_process"] if city_key == "aurora" else w["borealis_process"]
+    membership = Membership.objects.filter(city=city).first()
+    kwargs = {
+        "cities:home": {"city_slug": city.slug},
+        "cities:staff_home": {"city_slug": city.slug},
+        "cities:staff_members": {"city_slug": city.slug},
+        "cities:staff_member_revoke": {"city_slug": city.slug, "membership_id": membership.pk},
+        "cities:staff_audit": {"city_slug": city.slug},
+        "processes:detail": {"city_slug": city.slug, "process_slug": process.slug},
+        "processes:new": {"city_slug": city.slug},
+        "processes:edit": {"city_slug": city.slug, "process_slug": process.slug},
+        "network:manifesto": {"slug": w["manifesto"].slug},
+        "network_admin:city_edit": {"city_slug": city.slug},
+        "api-v1:get_city": {"city": city.slug},
+        "api-v1:list_processes": {"city": city.slug},
+    }.get(name, {})
+    return reverse(name, kwargs=kwargs)
+
+
+STAFF_ROUTES = sorted(n for n, level in CIVICLAB_ROUTES.items() if level.startswith("staff:"))
+POST_ONLY = {"cities:staff_member_revoke"}
+
+
+@pytest.mark.parametrize("name", STAFF_ROUTES)
+def test_staff_of_another_city_get_403_and_change_nothing(client, world, name):
+    url = url_for(name, world)
+    client.force_login(world["dave"])
+    before = (AuditEvent.objects.count(), Membership.objects.count(), Process.objects.count())
+    if name not in POST_ONLY:
+        assert client.get(url).status_code == 403
+    assert (
+        client.post(
+            url, {"title": "Hijacked", "slug": "hijacked", "email": "dave@example.org", "role": "admin"}
+        ).status_code
+        == 403
+    )
+    assert (AuditEvent.objects.count(), Membership.objects.count(), Process.objects.count()) == before
+
+
+@pytest.mark.parametrize("name", STAFF_ROUTES)
+@pytest.mark.parametrize("who", ["eve", "carol"])
+def test_residents_get_403_on_staff_routes(client, world, name, who):
+    client.force_login(world[who])
+    method = client.post if name in POST_ONLY else client.get
+    assert method(url_for(name, world)).status_code == 403
+
+
+@pytest.mark.parametrize("name", STAFF_ROUTES)
+def test_anonymous_visitors_are_sent_to_sign_in(client, world, name):
+    method = client.post if name in POST_ONLY else client.get
+    response = method(url_for(name, world))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("name", STAFF_ROUTES)
+def test_staff_without_a_second_factor_are_sent_to_set_one_up(client, world, name):
+    client.force_login(world["sam"])
+    method = client.post if name in POST_ONLY else client.get
+    response = method(url_for(name, world))
+    assert response.status_code == 302
+    assert response.url == reverse("mfa_activate_totp")
+
+
+@pytest.mark.parametrize("name", sorted(set(STAFF_ROUTES) - POST_ONLY))
+def test_the_city_admin_reaches_every_staff_page(client, world, name):
+    client.force_login(world["alice"])
+    assert client.get(url_for(name, world)).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["processes:edit", "processes:detail"])
+def test_another_citys_process_under_this_citys_address_is_404(client, world, name):
+    client.force_login(world["alice"])
+    url = reverse(name, kwargs={"city_slug": "aurora", "process_slug": world["borealis_process"].slug})
+    assert client.get(url).status_code == 404
+
+
+def test_another_citys_membership_under_this_citys_address_is_404(client, world):
+    client.force_login(world["alice"])
+    theirs = Membership.objects.get(user=world["dave"])
+    url = reverse("cities:staff_member_revoke", kwargs={"city_slug": "aurora", "membership_id": theirs.pk})
+    assert client.post(url).status_code == 404
+    assert Membership.objects.filter(pk=theirs.pk).exists()
+
+
+@pytest.mark.parametrize("who", ["anonymous", "eve", "dave", "carol"])
+def test_drafts_are_hidden_from_everyone_but_the_citys_staff(client, world, who):
+    if who != "anonymous":
+        client.force_login(world[who])
+    url = reverse("processes:detail", kwargs={"city_slug": "aurora", "process_slug": "draft-plan"})
+    assert client.get(url).status_code == 404
+    assert b"Draft plan" not in client.get(reverse("cities:home", args=["aurora"])).content
+
+
+@pytest.mark.parametrize("who", ["alice", "bob", "erin"])
+def test_the_citys_staff_see_drafts(client, world, who):
+    client.force_login(world[who])
+    url = reverse("processes:detail", kwargs={"city_slug": "aurora", "process_slug": "draft-plan"})
+    assert client.get(url).status_code == 200
+
+
+def test_a_city_page_shows_only_that_citys_processes(client, world):
+    content = client.get(reverse("cities:home", args=["aurora"])).content.decode()
+    assert "Green streets" in content
+    assert "Quiet canals" not in content
+
+
+def test_the_audit_log_shows_only_this_citys_events(client, world):
+    client.force_login(world["alice"])
+    events = client.get(reverse("cities:staff_audit", args=["aurora"])).context["events"]
+    assert events
+    assert {e.city_id for e in events} == {world["aurora"].pk}
+
+
+NETWORK_ADMIN_ROUTES = sorted(n for n, level in CIVICLAB_ROUTES.items() if level == "network_admin")
+
+
+@pytest.mark.parametrize("name", NETWORK_ADMIN_ROUTES)
+@pytest.mark.parametrize("who", ["alice", "dave", "carol"])
+def test_only_network_admins_manage_cities(client, world, name, who):
+    client.force_login(world[who])
+    assert client.get(url_for(name, world)).status_code == 403
+    assert client.post(url_for(name, world), {"name": "X", "slug": "x"}).status_code == 403
+
+
+@pytest.mark.parametrize("name", NETWORK_ADMIN_ROUTES)
+def test_network_admins_reach_the_city_screens(client, world, name):
+    client.force_login(world["nadia"])
+    assert client.get(url_for(name, world)).status_code == 200
+
+
+SIGNED_IN_ROUTES = sorted(n for n, level in CIVICLAB_ROUTES.items() if level == "signed_in")
+
+
+@pytest.mark.parametrize("name", SIGNED_IN_ROUTES)
+def test_account_pages_need_sign_in(client, world, name):
+    method = client.post if name == "accounts:consent" else client.get
+    response = method(url_for(name, world))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_an_export_holds_only_the_requesters_data(client, world):
+    client.force_login(world["carol"])
+    body = client.get(reverse("accounts:export")).content.decode()
+    assert "carol@example.org" in body
+    for other in ("alice@example.org", "dave@example.org", "eve@example.org"):
+        assert other not in body
+
+
+PUBLIC_ROUTES = sorted(n for n, level in CIVICLAB_ROUTES.items() if level in {"public", "api"})
+
+
+@pytest.mark.parametrize("name", PUBLIC_ROUTES)
+@pytest.mark.parametrize("who", ["anonymous", "eve", "dave"])
+def test_public_routes_answer_everyone_without_drafts(client, world, name, who):
+    if who != "anonymous":
+        client.force_login(world[who])
+    response = client.get(url_for(name, world))
+    assert response.status_code == 200
+    assert b"Draft plan" not in response.content
+    assert b"draft-plan" not in response.content
+
+
+@pytest.mark.parametrize("path", ["/api/v1/", "/api/v1/nothing-here", "/api/v2/cities"])
+def test_unknown_api_paths_are_json_404s(client, world, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found"}

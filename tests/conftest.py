@@ -1,0 +1,124 @@
+"""The standing cast, across two cities (see tests/README or docs/architecture.md):
+
+- Aurora: alice (city admin), bob (moderator), erin (evaluator), carol (resident),
+  sam (city admin who has not set up a second factor)
+- Borealis: dave (city admin), eve (resident)
+- nadia: network admin
+"""
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.db import transaction
+
+from civiclab.accounts.actions import do_activate_totp, do_create_user
+from civiclab.cities.actions import do_grant_role
+from civiclab.cities.models import Role
+
+from .factories import CityFactory, ManifestoFactory, ProcessFactory
+
+PASSWORD = "correct horse battery"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_now(secret: str = TOTP_SECRET) -> str:
+    import time
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords_and_mail(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.ACCOUNT_RATE_LIMITS = False
+
+
+def _person(email, name, city=None, roles=(), totp=True, superuser=False):
+    with transaction.atomic():
+        user = do_create_user(
+            email, PASSWORD, display_name=name, home_city=city, superuser=superuser, email_verified=True
+        )
+        if totp and (roles or superuser):
+            do_activate_totp(user, TOTP_SECRET)
+        for role in roles:
+            do_grant_role(city, user, role, actor=None)
+    return user
+
+
+@pytest.fixture
+def aurora(db):
+    return CityFactory(name="Aurora", slug="aurora", country="ES", languages=["es", "en"])
+
+
+@pytest.fixture
+def borealis(db):
+    return CityFactory(
+        name="Borealis", slug="borealis", country="NL", languages=["nl", "en"], time_zone="Europe/Amsterdam"
+    )
+
+
+@pytest.fixture
+def alice(aurora):
+    return _person("alice@example.org", "Alice Admin", aurora, [Role.ADMIN])
+
+
+@pytest.fixture
+def bob(aurora):
+    return _person("bob@example.org", "Bob Moderator", aurora, [Role.MODERATOR])
+
+
+@pytest.fixture
+def erin(aurora):
+    return _person("erin@example.org", "Erin Evaluator", aurora, [Role.EVALUATOR])
+
+
+@pytest.fixture
+def carol(aurora):
+    return _person("carol@example.org", "Carol Resident", aurora)
+
+
+@pytest.fixture
+def sam(aurora):
+    return _person("sam@example.org", "Sam NoSecondFactor", aurora, [Role.ADMIN], totp=False)
+
+
+@pytest.fixture
+def dave(borealis):
+    return _person("dave@example.org", "Dave Admin", borealis, [Role.ADMIN])
+
+
+@pytest.fixture
+def eve(borealis):
+    return _person("eve@example.org", "Eve Resident", borealis)
+
+
+@pytest.fixture
+def nadia(db):
+    return _person("nadia@example.org", "Nadia Network", superuser=True)
+
+
+@pytest.fixture
+def aurora_process(aurora):
+    return ProcessFactory(city=aurora, slug="green-streets", title="Green streets")
+
+
+@pytest.fixture
+def aurora_draft(aurora):
+    return ProcessFactory(city=aurora, slug="draft-plan", title="Draft plan", published=False)
+
+
+@pytest.fixture
+def borealis_process(borealis):
+    return ProcessFactory(city=borealis, slug="quiet-canals", title="Quiet canals")
+
+
+@pytest.fixture
+def manifesto(db):
+    return ManifestoFactory(slug="human-smart-cities", title="Human Smart Cities Manifesto")

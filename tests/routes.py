@@ -1,0 +1,62 @@
+"""Every URL pattern of the project, with who may do what on it. The tenant-isolation and permission
+tests walk this table; a route that is not listed here makes them fail."""
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+
+def all_routes() -> list[tuple[str, str | None, str]]:
+    """(route, qualified name, callback module) for every pattern, nested resolvers flattened."""
+
+    def walk(resolver, prefix="", namespace=None):
+        for p in resolver.url_patterns:
+            if isinstance(p, URLResolver):
+                ns = namespace
+                if p.namespace:
+                    ns = f"{namespace}:{p.namespace}" if namespace else p.namespace
+                yield from walk(p, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern):
+                name = f"{namespace}:{p.name}" if namespace and p.name else p.name
+                yield prefix + str(p.pattern), name, p.callback.__module__
+
+    return list(walk(get_resolver()))
+
+
+# Third-party routes that hold no city data: allauth's sign-in and security screens, Django's admin
+# (network admins only) and the language switcher. They are checked as a group.
+THIRD_PARTY_MODULES = (
+    "allauth.",
+    "django.contrib.admin",
+    "django.contrib.contenttypes",
+    "django.views.generic",
+    "django.views.i18n",
+    "django.views.static",
+)
+
+# name -> access level. "public": anyone reads it. "signed_in": any signed-in person, about themselves.
+# "staff:<perm>": a staff permission in the city of the URL. "network_admin": network admins only.
+# "api": read-only open data.
+CIVICLAB_ROUTES = {
+    "healthz": "public",
+    "network:home": "public",
+    "network:manifesto": "public",
+    "cities:home": "public",
+    "processes:detail": "public",
+    "accounts:home": "signed_in",
+    "accounts:consent": "signed_in",
+    "accounts:export": "signed_in",
+    "accounts:erase": "signed_in",
+    "cities:staff_home": "staff:cities.view_staff_area",
+    "cities:staff_members": "staff:cities.manage_members",
+    "cities:staff_member_revoke": "staff:cities.manage_members",
+    "cities:staff_audit": "staff:cities.view_audit_log",
+    "processes:new": "staff:processes.add_process",
+    "processes:edit": "staff:processes.change_process",
+    "network_admin:cities": "network_admin",
+    "network_admin:city_new": "network_admin",
+    "network_admin:city_edit": "network_admin",
+    "api-v1:api-root": "api_root",
+    "api-v1:openapi-json": "api",
+    "api-v1:list_cities": "api",
+    "api-v1:get_city": "api",
+    "api-v1:list_processes": "api",
+}
