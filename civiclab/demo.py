@@ -5,7 +5,7 @@ actions that the pages use."""
 from datetime import timedelta
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from civiclab.accounts.actions import do_activate_totp, do_create_user, do_give_consent
 from civiclab.accounts.models import Purpose
@@ -13,6 +13,7 @@ from civiclab.cities.actions import do_create_city, do_grant_role
 from civiclab.cities.models import City, Role
 from civiclab.network.actions import do_create_manifesto, do_endorse
 from civiclab.processes.actions import PhaseSpec, do_create_process
+from civiclab.processes.models import PhaseKind
 
 DEMO_PASSWORD = "civiclab-demo"  # noqa: S105 (published in the README; demo only)
 # The authenticator secret of every demo staff account, published in the README so that anyone can
@@ -129,14 +130,17 @@ MANIFESTOS = [
 ]
 
 
-def _phases(active_index: int, now):
-    """Five four-week phases placed so that phase `active_index` is running now (-1: all finished)."""
+def _phases(active_index: int, now, language: str):
+    """Five four-week phases placed so that phase `active_index` is running now (-1: all finished),
+    named in the city's language."""
     length = timedelta(weeks=4)
     start = now - length * (len(KINDS) if active_index < 0 else active_index) - timedelta(days=3)
+    with translation.override(language):
+        names = {kind: str(PhaseKind(kind).label) for kind in KINDS}
     return [
         PhaseSpec(
             kind=kind,
-            name=kind.replace("_", "-").capitalize(),
+            name=names[kind],
             starts_at=start + length * i,
             ends_at=start + length * (i + 1),
         )
@@ -189,7 +193,7 @@ def load_demo(only_if_empty: bool = False) -> str:
             summary=summary,
             description=summary,
             published=True,
-            phases=_phases(active, now),
+            phases=_phases(active, now, cities[city_slug].default_language),
         )
     do_create_process(
         cities["valencia"],
@@ -198,7 +202,7 @@ def load_demo(only_if_empty: bool = False) -> str:
         slug="movilidad-escolar",
         summary="En preparación.",
         published=False,
-        phases=_phases(-1, now + timedelta(weeks=30)),
+        phases=_phases(-1, now + timedelta(weeks=30), "es"),
     )
 
     manifestos = {

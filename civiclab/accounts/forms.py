@@ -14,6 +14,7 @@ class SignupExtraForm(forms.Form):
     display_name = forms.CharField(
         label=_("Name shown to others"),
         max_length=80,
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
         help_text=_("Use your name or a nickname. It appears next to what you write."),
     )
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
@@ -44,7 +45,11 @@ class SignupExtraForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    display_name = forms.CharField(label=_("Name shown to others"), max_length=80)
+    display_name = forms.CharField(
+        label=_("Name shown to others"),
+        max_length=80,
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     home_city = forms.ModelChoiceField(
         label=_("My city"), queryset=City.objects.all(), required=False, empty_label=_("No city yet")
@@ -57,13 +62,8 @@ class ConsentForm(forms.Form):
 
 
 class EraseForm(forms.Form):
-    confirm = forms.CharField(
-        label=_("Type DELETE to confirm"),
-        help_text=_("This cannot be undone."),
+    # A checkbox rather than a typed word: as safe against slips, and works the same in every language.
+    confirm = forms.BooleanField(
+        label=_("I understand that my account and my personal data are deleted for good"),
+        error_messages={"required": _("Tick the box to confirm.")},
     )
-
-    def clean_confirm(self):
-        value = self.cleaned_data["confirm"].strip()
-        if value.upper() != "DELETE":
-            raise forms.ValidationError(_("Type DELETE to confirm."))
-        return value

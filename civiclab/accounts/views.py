@@ -10,6 +10,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from civiclab.core.forms import posted
+
 from . import actions
 from .forms import ConsentForm, EraseForm, ProfileForm
 from .models import PURPOSE_HELP, Purpose
@@ -35,7 +37,7 @@ def _set_language(response, language: str):
 def account_home(request):
     user = request.user
     initial = {"display_name": user.display_name, "language": user.language, "home_city": user.home_city}
-    form = ProfileForm(request.POST or None, initial=initial)
+    form = ProfileForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         actions.do_update_profile(user, **form.cleaned_data)
         translation.activate(user.language)
@@ -84,7 +86,7 @@ def export_data(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def erase_account(request):
-    form = EraseForm(request.POST or None)
+    form = EraseForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_erase_account(request.user)

@@ -60,7 +60,10 @@ class City(TimeStamped):
         max_length=60,
         unique=True,
         validators=[validate_not_reserved],
-        help_text=_("Lower-case letters, digits and hyphens; the city lives at /<address>/."),
+        help_text=_(
+            "Lower-case letters, digits and hyphens. It is the first part of the city's web address, "
+            "as in /valencia/."
+        ),
     )
     country = CountryField(_("country"))
     languages = models.JSONField(_("languages"), default=list, validators=[validate_languages])

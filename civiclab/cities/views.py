@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from civiclab.core.forms import posted, posted_with_files
 from civiclab.core.models import AuditEvent
 from civiclab.processes.selectors import all_processes, public_processes
 
@@ -36,7 +37,7 @@ def staff_home(request, city):
 @staff_view("cities.manage_members")
 @require_http_methods(["GET", "POST"])
 def staff_members(request, city):
-    form = GrantRoleForm(request.POST or None)
+    form = GrantRoleForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_grant_role(city, form.user, form.cleaned_data["role"], actor=request.user)
@@ -92,7 +93,7 @@ def network_city_edit(request, city_slug):
 
 
 def _city_form(request, city: City | None):
-    form = CityForm(request.POST or None, request.FILES or None, instance=city)
+    form = CityForm(*posted_with_files(request), instance=city)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         fields["logo"] = fields["logo"] or ""  # False when "clear" is ticked, None when there is none

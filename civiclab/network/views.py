@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from civiclab.cities.selectors import cities_with_public_processes
+from civiclab.core.forms import posted
 
 from . import actions
 from .forms import EndorsementForm
@@ -28,7 +29,7 @@ def home(request):
 @require_http_methods(["GET", "POST"])
 def manifesto_detail(request, slug):
     manifesto = get_object_or_404(Manifesto, slug=slug)
-    form = EndorsementForm(request.POST or None)
+    form = EndorsementForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_endorse(manifesto, user=request.user, **form.cleaned_data)

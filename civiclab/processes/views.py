@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from civiclab.cities.access import city_view, staff_view
+from civiclab.core.forms import posted
 
 from . import actions
 from .forms import PhaseFormSet, ProcessForm, standard_phase_initial
@@ -35,8 +36,8 @@ def process_detail(request, city, process_slug):
 @staff_view("processes.add_process")
 @require_http_methods(["GET", "POST"])
 def process_new(request, city):
-    form = ProcessForm(request.POST or None, prefix="process")
-    formset = PhaseFormSet(request.POST or None, prefix="phases", initial=standard_phase_initial())
+    form = ProcessForm(posted(request), prefix="process")
+    formset = PhaseFormSet(posted(request), prefix="phases", initial=standard_phase_initial())
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             process = actions.do_create_process(
@@ -65,8 +66,8 @@ def process_edit(request, city, process_slug):
         }
         for p in process.phases.all()
     ]
-    form = ProcessForm(request.POST or None, instance=process, prefix="process")
-    formset = PhaseFormSet(request.POST or None, prefix="phases", initial=initial)
+    form = ProcessForm(posted(request), instance=process, prefix="process")
+    formset = PhaseFormSet(posted(request), prefix="phases", initial=initial)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             with transaction.atomic():

@@ -93,7 +93,7 @@ def all_stored_text() -> str:
 def test_after_erasure_no_table_holds_the_persons_email_or_name(client, busy_alice, dave):
     assert "alice@example.org" in all_stored_text()
     client.force_login(busy_alice)
-    response = client.post(reverse("accounts:erase"), {"confirm": "DELETE"})
+    response = client.post(reverse("accounts:erase"), {"confirm": "on"})
     assert response.status_code == 302
     text = all_stored_text()
     for secret in ("alice@example.org", "Alice Admin"):
@@ -120,9 +120,9 @@ def test_erasure_ends_the_persons_sessions(client, carol):
     assert client.get(reverse("accounts:home")).status_code == 302
 
 
-def test_erasure_needs_the_typed_confirmation(client, carol):
+def test_erasure_needs_the_ticked_confirmation(client, carol):
     client.force_login(carol)
-    response = client.post(reverse("accounts:erase"), {"confirm": "yes"})
+    response = client.post(reverse("accounts:erase"), {})
     assert response.status_code == 400
     assert "confirm" in response.context["form"].errors
     carol.refresh_from_db()

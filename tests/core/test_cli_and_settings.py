@@ -17,7 +17,9 @@ PRODUCTION = {
 
 
 def run(*args, env=None):
-    base = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}  # set by the browser tests
+    base = {
+        k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }  # set by the browser tests
     return subprocess.run(  # noqa: S603
         [sys.executable, "-m", "civiclab.cli", *args],
         capture_output=True,

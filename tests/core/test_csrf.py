@@ -33,9 +33,7 @@ def test_creating_a_process_without_a_token_is_refused(csrf_client, alice):
 @pytest.mark.parametrize("name", ["accounts:consent", "accounts:erase", "accounts:home"])
 def test_account_changes_without_a_token_are_refused(csrf_client, carol, name):
     csrf_client.force_login(carol)
-    response = csrf_client.post(
-        reverse(name), {"purpose": "newsletter", "decision": "give", "confirm": "DELETE"}
-    )
+    response = csrf_client.post(reverse(name), {"purpose": "newsletter", "decision": "give", "confirm": "on"})
     assert response.status_code == 403
     carol.refresh_from_db()
     assert carol.erased_at is None

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('slug', models.SlugField(help_text='Lower-case letters, digits and hyphens; the city lives at /<address>/.', max_length=60, unique=True, validators=[civiclab.cities.models.validate_not_reserved], verbose_name='address')),
+                ('slug', models.SlugField(help_text="Lower-case letters, digits and hyphens. It is the first part of the city's web address, as in /valencia/.", max_length=60, unique=True, validators=[civiclab.cities.models.validate_not_reserved], verbose_name='address')),
                 ('country', django_countries.fields.CountryField(max_length=2, verbose_name='country')),
                 ('languages', models.JSONField(default=list, validators=[civiclab.cities.models.validate_languages], verbose_name='languages')),
                 ('time_zone', models.CharField(default='Europe/Brussels', max_length=64, validators=[civiclab.cities.models.validate_time_zone], verbose_name='time zone')),
