@@ -40,6 +40,7 @@ CIVICLAB_ROUTES = {
     "network:home": "public",
     "network:manifesto": "public",
     "cities:home": "public",
+    "cities:theme": "public",
     "processes:detail": "public",
     "accounts:home": "signed_in",
     "accounts:consent": "signed_in",

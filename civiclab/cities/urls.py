@@ -10,6 +10,7 @@ network_admin_urls = [
 
 city_urls = [
     path("", views.city_home, name="home"),
+    path("theme.css", views.city_theme, name="theme"),
     path("staff/", views.staff_home, name="staff_home"),
     path("staff/members/", views.staff_members, name="staff_members"),
     path("staff/members/<int:membership_id>/revoke/", views.staff_member_revoke, name="staff_member_revoke"),

@@ -1,9 +1,12 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
+from civiclab.core.contrast import readable_ink
 from civiclab.core.forms import posted, posted_with_files
 from civiclab.core.models import AuditEvent
 from civiclab.processes.selectors import all_processes, public_processes
@@ -18,6 +21,22 @@ from .selectors import staff_of
 @city_view
 def city_home(request, city):
     return render(request, "cities/home.html", {"city": city, "processes": public_processes(city)})
+
+
+@city_view
+@cache_control(public=True, max_age=300)
+def city_theme(request, city):
+    """The city's colour for its header, with whichever ink keeps the contrast at WCAG AA.
+
+    A stylesheet rather than an inline style, which the Content-Security-Policy forbids."""
+    ink = readable_ink(city.colour)
+    css = (
+        f".site-header {{ background: {city.colour}; color: {ink}; }}\n"
+        f".site-header a, .site-header .link, .site-header label {{ color: {ink}; }}\n"
+        f".site-header button:not(.link) {{ background: {ink}; color: {city.colour}; "
+        f"border-color: {ink}; }}\n"
+    )
+    return HttpResponse(css, content_type="text/css; charset=utf-8")
 
 
 @staff_view()

@@ -123,3 +123,11 @@ def test_a_signed_in_person_sees_their_own_language(client, carol):
     response = client.get("/aurora/")
     assert response.wsgi_request.LANGUAGE_CODE == "es"
     assert '<html lang="es"' in response.content.decode()
+
+
+@pytest.mark.parametrize("colour, ink", [("#ffee00", "#000000"), ("#1f5f8b", "#ffffff")])
+def test_a_citys_theme_uses_its_colour_with_readable_ink(client, aurora, nadia, colour, ink):
+    actions.do_update_city(aurora, nadia, colour=colour)
+    response = client.get(reverse("cities:theme", args=["aurora"]))
+    assert response["Content-Type"].startswith("text/css")
+    assert f"background: {colour}; color: {ink};" in response.content.decode()

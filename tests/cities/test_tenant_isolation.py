@@ -39,6 +39,7 @@ def url_for(name: str, w: dict, city_key: str = "aurora") -> str:
     membership = Membership.objects.filter(city=city).first()
     kwargs = {
         "cities:home": {"city_slug": city.slug},
+        "cities:theme": {"city_slug": city.slug},
         "cities:staff_home": {"city_slug": city.slug},
         "cities:staff_members": {"city_slug": city.slug},
         "cities:staff_member_revoke": {"city_slug": city.slug, "membership_id": membership.pk},
