@@ -7,7 +7,7 @@ PORT ?= 8000
 export PLAYWRIGHT_BROWSERS_PATH := 0
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: setup run test test-fast test-e2e lint bench messages clean browser
+.PHONY: setup run test test-fast test-e2e test-slow lint bench messages clean browser
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -39,8 +39,14 @@ test-e2e: $(STAMP) browser
 
 test: lint test-fast test-e2e
 
+# Sweeps over every real election and conversation in ../shared/data, against the expected-outcome files.
+test-slow: $(STAMP)
+	$(BIN)/pytest -m slow -n 2
+
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[dev,reference]"
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/opinion_map.py
 
 messages: $(STAMP)
 	cd civiclab && ../$(BIN)/django-admin makemessages --all --ignore=migrations --no-obsolete

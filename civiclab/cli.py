@@ -51,10 +51,19 @@ def cmd_createadmin(args) -> None:
     _setup()
     import getpass
 
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
     from civiclab.accounts.actions import do_create_user
 
     password = os.environ.get("CIVICLAB_ADMIN_PASSWORD") or getpass.getpass("Password: ")
-    user = do_create_user(args.email, password, display_name=args.name, superuser=True, email_verified=True)
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        raise SystemExit("Password refused: " + " ".join(exc.messages)) from None
+    user = do_create_user(
+        args.email, password, display_name=args.name, superuser=True, email_verified=True, accept_terms=False
+    )
     print(
         f"Network admin {user.email} created. Sign in and set up a second factor (TOTP) to use staff areas."
     )
@@ -69,7 +78,9 @@ def cmd_run(args) -> None:
     from civiclab.demo import load_demo
 
     call_command("migrate", interactive=False, verbosity=0)
-    print(load_demo(only_if_empty=True))
+    if args.demo or not settings.PRODUCTION:
+        # Never in production unless asked: the demo accounts have published passwords.
+        print(load_demo(only_if_empty=True))
     port = str(args.port or os.environ.get("PORT", "8000"))
     if args.production:
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -98,6 +109,11 @@ def main(argv: list[str] | None = None) -> None:
     if argv[:1] == ["manage"]:
         manage(argv[1:])
         return
+    if argv[:1] == ["opinion-map"]:
+        # Pure math on files: no Django needed.
+        from civiclab.deliberation.cli import main as opinion_map
+
+        sys.exit(opinion_map(argv[1:]))
     parser = argparse.ArgumentParser(
         prog="civiclab", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -109,6 +125,9 @@ def main(argv: list[str] | None = None) -> None:
         "--production", action="store_true", help="serve with gunicorn (use with CIVICLAB_ENV=production)"
     )
     run.add_argument("--workers", type=int, default=2)
+    run.add_argument(
+        "--demo", action="store_true", help="load the demo network even in production (benchmarks)"
+    )
     run.set_defaults(func=cmd_run)
     sub.add_parser("demo", help="load the demo network of cities").set_defaults(func=cmd_demo)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
@@ -119,6 +138,7 @@ def main(argv: list[str] | None = None) -> None:
     admin.add_argument("--name", default="Network admin")
     admin.set_defaults(func=cmd_createadmin)
     sub.add_parser("manage", help="any Django management command: civiclab manage check --deploy")
+    sub.add_parser("opinion-map", help="opinion groups of a Pol.is export: civiclab opinion-map DIR --json")
     args = parser.parse_args(argv)
     args.func(args)
 

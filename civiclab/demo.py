@@ -163,6 +163,7 @@ def load_demo(only_if_empty: bool = False) -> str:
             email,
             DEMO_PASSWORD,
             display_name=name,
+            accept_terms=True,
             language=language,
             home_city=cities.get(city_slug),
             superuser=roles == "network",

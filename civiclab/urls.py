@@ -1,17 +1,30 @@
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import Group
 from django.urls import include, path
 from django.views.i18n import set_language
 from django.views.static import serve
 
+from civiclab.cities.access import has_second_factor
 from civiclab.cities.urls import city_urls, network_admin_urls
 from civiclab.core.views import healthz, not_found
 from civiclab.opendata.api import api
 
-# Django's admin would let a network admin sign in without the second factor: send it through allauth.
+# Django's admin would let a network admin sign in without the second factor: send it through allauth,
+# and open it only to network admins who have one.
 admin.site.login = login_required(admin.site.login)
+admin.site.has_permission = lambda request: bool(
+    request.user.is_active and request.user.is_superuser and has_second_factor(request.user)
+)
 admin.site.site_header = "CivicLab network admin"
+# The admin is for reading; these would let anyone's email, second factor or groups be changed
+# without an action or an audit event.
+for model in (EmailAddress, Authenticator, Group):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -17,6 +17,18 @@ from civiclab.cities.models import Role
 from .factories import CityFactory, ManifestoFactory, ProcessFactory
 
 PASSWORD = "correct horse battery"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `slow` (whole real-data sweeps) run only when asked for: `make test-slow`."""
+    if "slow" in (config.getoption("markexpr") or ""):
+        return
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if not item.get_closest_marker("slow")]
+
+
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
@@ -43,7 +55,13 @@ def _fast_passwords_and_mail(settings):
 def _person(email, name, city=None, roles=(), totp=True, superuser=False):
     with transaction.atomic():
         user = do_create_user(
-            email, PASSWORD, display_name=name, home_city=city, superuser=superuser, email_verified=True
+            email,
+            PASSWORD,
+            display_name=name,
+            home_city=city,
+            superuser=superuser,
+            email_verified=True,
+            accept_terms=True,
         )
         if totp and (roles or superuser):
             do_activate_totp(user, TOTP_SECRET)

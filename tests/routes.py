@@ -39,6 +39,7 @@ CIVICLAB_ROUTES = {
     "healthz": "public",
     "network:home": "public",
     "network:manifesto": "public",
+    "network:privacy": "public",
     "cities:home": "public",
     "cities:theme": "public",
     "processes:detail": "public",

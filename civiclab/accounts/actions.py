@@ -19,7 +19,7 @@ def do_create_user(
     display_name: str = "",
     language: str = "en",
     home_city=None,
-    accept_terms: bool = True,
+    accept_terms: bool = False,
     superuser: bool = False,
     email_verified: bool = False,
     actor=None,
@@ -113,12 +113,14 @@ def do_erase_account(user: User) -> None:
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
 
+    from civiclab.cities.actions import do_revoke_role
     from civiclab.network.actions import anonymise_endorsements_of
 
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     user.consents.all().delete()
-    user.memberships.all().delete()
+    for membership in user.memberships.select_related("city"):
+        do_revoke_role(membership, actor=user)  # refuses to leave a city without an admin
     anonymise_endorsements_of(user)
     user.email = f"erased-{user.public_id.hex}@invalid"
     user.display_name = ""

@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from civiclab.cities.models import City
@@ -24,7 +25,8 @@ class SignupExtraForm(forms.Form):
     accept_terms = forms.BooleanField(
         label=_("I accept the terms of use and the privacy notice"),
         required=True,
-        help_text=PURPOSE_HELP[Purpose.TERMS],
+        # Rendered as HTML by the field template: the link is ours, no user text goes in.
+        help_text=format_lazy('{} <a href="/privacy/">{}</a>', PURPOSE_HELP[Purpose.TERMS], _("Read them")),
     )
     newsletter = forms.BooleanField(label=_("Email me news about processes in my city"), required=False)
 
@@ -57,7 +59,7 @@ class ProfileForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
-    purpose = forms.ChoiceField(choices=[(p.value, p.label) for p in Purpose if p != Purpose.TERMS])
+    purpose = forms.ChoiceField(choices=Purpose.choices)
     decision = forms.ChoiceField(choices=[("give", "give"), ("withdraw", "withdraw")])
 
 

@@ -1,5 +1,6 @@
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -45,7 +46,13 @@ def account_home(request):
         return _set_language(redirect("accounts:home"), user.language)
     active = actions.active_consents(user)
     consents = [
-        {"purpose": p, "label": p.label, "help": PURPOSE_HELP[p], "consent": active.get(p.value)}
+        {
+            "purpose": p,
+            "label": p.label,
+            "help": PURPOSE_HELP[p],
+            "consent": active.get(p.value),
+            "outdated": p.value in active and active[p.value].version != settings.CONSENT_VERSIONS[p.value],
+        }
         for p in Purpose
     ]
     return render(
@@ -64,13 +71,22 @@ def consent_change(request):
         messages.error(request, _("That consent choice was not understood."))
         return redirect("accounts:home")
     purpose, decision = form.cleaned_data["purpose"], form.cleaned_data["decision"]
+    try:
+        _change_consent(request, purpose, decision)
+    except actions.ConsentError:
+        messages.error(
+            request, _("The terms can't be withdrawn while the account exists; delete the account instead.")
+        )
+    return redirect("accounts:home")
+
+
+def _change_consent(request, purpose: str, decision: str) -> None:
     if decision == "give":
         actions.do_give_consent(request.user, purpose)
         messages.success(request, _("Consent given: %(purpose)s.") % {"purpose": Purpose(purpose).label})
     else:
         actions.do_withdraw_consent(request.user, purpose)
         messages.success(request, _("Consent withdrawn: %(purpose)s.") % {"purpose": Purpose(purpose).label})
-    return redirect("accounts:home")
 
 
 @login_required

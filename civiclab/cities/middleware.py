@@ -2,7 +2,19 @@ from django.core.cache import cache
 
 from .models import City
 
-GLOBAL_PREFIXES = ("/static/", "/media/", "/accounts/", "/account/", "/api/", "/i18n/", "/admin/", "/healthz")
+GLOBAL_PREFIXES = (
+    "/static/",
+    "/media/",
+    "/accounts/",
+    "/account/",
+    "/api/",
+    "/i18n/",
+    "/admin/",
+    "/healthz",
+    "/manifestos/",
+    "/network/",
+    "/privacy/",
+)
 DOMAINS_CACHE_KEY = "civiclab:custom-domains"
 
 

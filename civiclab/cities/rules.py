@@ -38,7 +38,6 @@ def is_city_evaluator(user, city) -> bool:
 is_city_staff = is_city_admin | is_city_moderator | is_city_evaluator
 
 rules.add_perm("cities.add_city", is_network_admin)
-rules.add_perm("cities.change_city", is_network_admin)
 rules.add_perm("cities.view_staff_area", is_city_staff | is_network_admin)
 rules.add_perm("cities.manage_members", is_city_admin | is_network_admin)
 rules.add_perm("cities.view_audit_log", is_city_admin | is_network_admin)

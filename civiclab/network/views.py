@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
@@ -49,3 +50,8 @@ def manifesto_detail(request, slug):
         },
         status=status,
     )
+
+
+def privacy(request):
+    """The terms of use and privacy notice that people accept, with the version of each text."""
+    return render(request, "network/privacy.html", {"versions": settings.CONSENT_VERSIONS})

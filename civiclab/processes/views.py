@@ -37,7 +37,12 @@ def process_detail(request, city, process_slug):
 @require_http_methods(["GET", "POST"])
 def process_new(request, city):
     form = ProcessForm(posted(request), prefix="process")
-    formset = PhaseFormSet(posted(request), prefix="phases", initial=standard_phase_initial())
+    formset = PhaseFormSet(
+        posted(request),
+        prefix="phases",
+        initial=standard_phase_initial(),
+        form_kwargs={"empty_permitted": True},
+    )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             process = actions.do_create_process(

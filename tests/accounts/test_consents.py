@@ -61,3 +61,17 @@ def test_profile_changes_are_validated(client, carol):
     response = client.post(reverse("accounts:home"), {"display_name": "", "language": "xx"})
     assert response.status_code == 400
     assert set(response.context["form"].errors) == {"display_name", "language"}
+
+
+def test_a_changed_text_asks_for_agreement_again(client, carol, settings):
+    client.force_login(carol)
+    settings.CONSENT_VERSIONS = {**settings.CONSENT_VERSIONS, "terms": "2027-06"}
+    assert "Accept the new version" in client.get(reverse("accounts:home")).content.decode()
+    client.post(reverse("accounts:consent"), {"purpose": "terms", "decision": "give"})
+    assert Consent.objects.get(user=carol, purpose="terms", withdrawn_at=None).version == "2027-06"
+    assert "Accept the new version" not in client.get(reverse("accounts:home")).content.decode()
+
+
+def test_the_terms_and_privacy_notice_are_public_and_linked_from_sign_up(client, db):
+    assert client.get(reverse("network:privacy")).status_code == 200
+    assert 'href="/privacy/"' in client.get(reverse("account_signup")).content.decode()

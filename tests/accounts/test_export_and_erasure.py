@@ -54,8 +54,8 @@ def test_the_export_covers_every_model_that_points_at_a_person():
 
 
 @pytest.fixture
-def busy_alice(alice, aurora, manifesto):
-    """Alice with something in every place that holds personal data."""
+def busy_alice(alice, sam, aurora, manifesto):
+    """Alice with something in every place that holds personal data (sam is Aurora's other admin)."""
     actions.do_give_consent(alice, "newsletter")
     do_endorse(manifesto, kind="person", name="Alice Admin", country="ES", show_name=True, user=alice)
     do_create_process(aurora, alice, title="Alice's process", slug="alices-process")
@@ -127,3 +127,12 @@ def test_erasure_needs_the_ticked_confirmation(client, carol):
     assert "confirm" in response.context["form"].errors
     carol.refresh_from_db()
     assert carol.erased_at is None
+
+
+def test_the_last_admin_of_a_city_must_hand_over_before_erasure(client, alice):
+    client.force_login(alice)
+    response = client.post(reverse("accounts:erase"), {"confirm": "on"})
+    assert response.status_code == 400
+    assert "at least one city admin" in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.erased_at is None and alice.memberships.exists()
