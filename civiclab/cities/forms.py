@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from .actions import CITY_FIELDS
 from .models import City, Role
 
 
@@ -16,17 +17,7 @@ class CityForm(forms.ModelForm):
 
     class Meta:
         model = City
-        fields = [
-            "name",
-            "slug",
-            "country",
-            "languages",
-            "time_zone",
-            "population",
-            "colour",
-            "logo",
-            "custom_domain",
-        ]
+        fields = list(CITY_FIELDS)  # what the actions accept, in one place
         widgets = {"colour": forms.TextInput(attrs={"type": "color"})}
 
     def clean_languages(self):
