@@ -28,7 +28,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check civiclab tests bench scripts
 	$(BIN)/ruff format --check civiclab tests bench scripts
 	$(BIN)/mypy
-	$(BIN)/civiclab manage makemigrations --check --dry-run
+	DATABASE_URL=sqlite://:memory: $(BIN)/civiclab manage makemigrations --check --dry-run
 	$(BIN)/python scripts/check_translations.py
 
 test-fast: $(STAMP)
