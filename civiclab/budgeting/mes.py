@@ -29,7 +29,7 @@ from .pabulib import Election, Int32Array, IntArray
 
 EPS = 2.0**-52
 SAFETY = 64.0  # error bounds are estimates; widen them so near-ties always take the exact path
-ZERO = 1  # the class of voters who have nothing left (class 0 is "paid nothing yet")
+ZERO = 1  # the lineage node of voters who have nothing left (node 0 is "paid nothing yet")
 
 
 @dataclass(frozen=True)
@@ -120,18 +120,25 @@ class _Run:
     def __init__(self, model: _Model, per_voter: Fraction) -> None:
         self.m = model
         self.per_voter = per_voter
-        self.cls: Int32Array = np.zeros(model.n, dtype=np.int32)
-        self.bud = np.zeros(256)
+        # A budget class is a *node* in a history tree (its parent and the funding step that split it off);
+        # nodes are kept for exact recomputation. Voters point to *slots*, the classes still in use, which
+        # are renumbered now and then so that a histogram costs the classes alive, not all ever made.
+        self.cls: Int32Array = np.zeros(model.n, dtype=np.int32)  # slot of each voter
+        self.bud = np.zeros(256)  # float budget of each slot
         self.bud[0] = float(per_voter)
-        self.parent = np.zeros(256, dtype=np.int64)
-        self.step_of = np.full(256, -1, dtype=np.int64)
+        self.node_of = np.arange(256, dtype=np.int64)  # node of each slot
         self.ncls = 2
+        self.zero_slot = ZERO
+        self.compact_at = 512
+        self.parent = np.zeros(256, dtype=np.int64)  # of each node
+        self.step_of = np.full(256, -1, dtype=np.int64)
+        self.nnodes = 2
         # Error bookkeeping: `spread` bounds the sum over all voters of |float budget - exact budget|.
         # Funding a project conserves money (what the rich pay less, the poor paid more), so the errors of
         # the shares do not compound: only the rounding of each step adds to it.
         self.spread = 2 * EPS * float(per_voter) * model.n
         self.exact: dict[int, Fraction] = {0: per_voter, ZERO: Fraction(0)}
-        self.history: list[tuple[IntArray, IntArray]] = []  # classes and counts of each funded project
+        self.history: list[tuple[IntArray, IntArray]] = []  # nodes and counts of each funded project
         self.exact_q: list[Fraction] = []
         self.order: list[int] = []
         self.steps: list[MesStep] = []
@@ -156,14 +163,15 @@ class _Run:
         """The exact share paid for the t-th funded project (computed in order, on demand)."""
         while len(self.exact_q) <= t:
             s = len(self.exact_q)
-            classes, counts = self.history[s]
-            self.exact_q.append(
-                _exact_share(self.m.costs[self.order[s]], self.exact_budgets(classes, counts))
-            )
+            nodes, counts = self.history[s]
+            self.exact_q.append(_exact_share(self.m.costs[self.order[s]], self.node_budgets(nodes, counts)))
         return self.exact_q[t]
 
-    def exact_budgets(self, classes: IntArray, counts: IntArray) -> list[tuple[Fraction, int]]:
-        return [(self.exact_budget(int(k)), int(c)) for k, c in zip(classes, counts, strict=True)]
+    def node_budgets(self, nodes: IntArray, counts: IntArray) -> list[tuple[Fraction, int]]:
+        return [(self.exact_budget(int(k)), int(c)) for k, c in zip(nodes, counts, strict=True)]
+
+    def exact_budgets(self, slots: IntArray, counts: IntArray) -> list[tuple[Fraction, int]]:
+        return self.node_budgets(self.node_of[slots], counts)
 
     # --- one project ---------------------------------------------------------------------------------------
     def evaluate(self, j: int) -> _Round | None:
@@ -201,18 +209,24 @@ class _Run:
         v = self.bud[classes]
         broke = v + self.spread * SAFETY < q - err_q  # surely paid all they had: exactly 0 left
         keep = ~broke
-        new = np.arange(self.ncls, self.ncls + int(keep.sum()), dtype=np.int64)
-        self._grow(self.ncls + len(new))
+        fresh = int(keep.sum())
+        self._grow(self.ncls + fresh, self.nnodes + fresh)
+        new = np.arange(self.ncls, self.ncls + fresh, dtype=np.int64)
+        nodes = np.arange(self.nnodes, self.nnodes + fresh, dtype=np.int64)
         lookup = np.zeros(self.ncls, dtype=np.int32)
-        lookup[classes[broke]] = ZERO
+        lookup[classes[broke]] = self.zero_slot
         lookup[classes[keep]] = new
         supporters = self.m.supporters[j]
         self.cls[supporters] = lookup[self.cls[supporters]]
+        self.history.append((self.node_of[classes], counts))
         self.bud[new] = np.maximum(v[keep] - q, 0.0)
-        self.parent[new] = classes[keep]
-        self.step_of[new] = len(self.history)
-        self.ncls += len(new)
-        self.history.append((classes, counts))
+        self.parent[nodes] = self.node_of[classes[keep]]
+        self.step_of[nodes] = len(self.history) - 1
+        self.node_of[new] = nodes
+        self.ncls += fresh
+        self.nnodes += fresh
+        if self.ncls > self.compact_at:
+            self._compact()
         self.order.append(j)
         partial = v < q
         rich_money = float(np.dot(counts[~partial], v[~partial]))
@@ -231,13 +245,30 @@ class _Run:
             )
         )
 
-    def _grow(self, size: int) -> None:
-        if size <= len(self.bud):
-            return
-        cap = max(size, 2 * len(self.bud))
-        self.bud = np.resize(self.bud, cap)
-        self.parent = np.resize(self.parent, cap)
-        self.step_of = np.resize(self.step_of, cap)
+    def _grow(self, slots: int, nodes: int) -> None:
+        if slots > len(self.bud):
+            cap = max(slots, 2 * len(self.bud))
+            self.bud = np.resize(self.bud, cap)
+            self.node_of = np.resize(self.node_of, cap)
+        if nodes > len(self.parent):
+            cap = max(nodes, 2 * len(self.parent))
+            self.parent = np.resize(self.parent, cap)
+            self.step_of = np.resize(self.step_of, cap)
+
+    def _compact(self) -> None:
+        """Renumbers the slots still in use (funding leaves the old slots of its supporters behind)."""
+        used = np.bincount(self.cls, minlength=self.ncls) > 0
+        used[self.zero_slot] = True
+        slots = np.flatnonzero(used)
+        renumber = np.zeros(self.ncls, dtype=np.int32)
+        renumber[slots] = np.arange(len(slots), dtype=np.int32)
+        self.cls = renumber[self.cls]
+        self.zero_slot = int(renumber[self.zero_slot])
+        size = len(self.bud)
+        self.bud = np.resize(self.bud[slots], size)
+        self.node_of = np.resize(self.node_of[slots], size)
+        self.ncls = len(slots)
+        self.compact_at = max(512, 2 * self.ncls)
 
     def run(self) -> list[int]:
         m = self.m

@@ -9,7 +9,12 @@ def cities_with_public_processes() -> list[City]:
     """All cities, each with `.public_processes` (published, phases prefetched): 3 queries in all."""
     cities = list(City.objects.all())
     by_city = defaultdict(list)
-    for process in Process.objects.published().prefetch_related("phases").order_by("city_id", "-created_at"):
+    for process in (
+        Process.objects.published()
+        .defer("description")
+        .prefetch_related("phases")
+        .order_by("city_id", "-created_at")
+    ):
         by_city[process.city_id].append(process)
     for city in cities:
         city.public_processes = by_city[city.pk]

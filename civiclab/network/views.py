@@ -16,7 +16,7 @@ from .selectors import signatories
 
 
 def home(request):
-    manifestos = Manifesto.objects.annotate(n_endorsements=Count("endorsements"))
+    manifestos = Manifesto.objects.defer("body").annotate(n_endorsements=Count("endorsements"))
     return render(
         request,
         "network/home.html",

@@ -10,8 +10,3 @@ register = template.Library()
 def markdown_filter(source: str) -> SafeString:
     # Safe because core.markdown sanitises with an allow-list (nh3) after rendering.
     return mark_safe(markdown.render(source))
-
-
-@register.filter
-def field_id(bound_field) -> str:
-    return bound_field.auto_id
