@@ -109,11 +109,15 @@ def main(argv: list[str] | None = None) -> None:
     if argv[:1] == ["manage"]:
         manage(argv[1:])
         return
+    # Pure math on files: no Django needed.
     if argv[:1] == ["opinion-map"]:
-        # Pure math on files: no Django needed.
         from civiclab.deliberation.cli import main as opinion_map
 
         sys.exit(opinion_map(argv[1:]))
+    if argv[:1] == ["tally"]:
+        from civiclab.budgeting.cli import main as tally
+
+        sys.exit(tally(argv[1:]))
     parser = argparse.ArgumentParser(
         prog="civiclab", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -139,6 +143,7 @@ def main(argv: list[str] | None = None) -> None:
     admin.set_defaults(func=cmd_createadmin)
     sub.add_parser("manage", help="any Django management command: civiclab manage check --deploy")
     sub.add_parser("opinion-map", help="opinion groups of a Pol.is export: civiclab opinion-map DIR --json")
+    sub.add_parser("tally", help="count a PB election: civiclab tally FILE.pb --rule mes --json")
     args = parser.parse_args(argv)
     args.func(args)
 

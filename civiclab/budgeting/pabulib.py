@@ -5,8 +5,8 @@ A file has three sections, each a `;`-separated table with a header row: META (k
 starts with `"` is quoted and `""` escapes a quote. See https://pabulib.org/format.
 
 Ballots are held in one CSR table (`indptr`, `indices`) instead of one object per voter: Łódź 2022 has 90,494
-voters, and a list of sets would cost ~100 MB where these arrays cost ~2 MB. Other voter columns (age, sex...)
-are held as categories with integer codes for the same reason.
+voters, for whom a Python set each would cost tens of MB where these arrays cost 2 MB. Other voter columns
+(age, sex...) are held as categories with integer codes for the same reason.
 """
 
 from __future__ import annotations
