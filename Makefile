@@ -41,7 +41,7 @@ test: lint test-fast test-e2e
 
 # Sweeps over every real election and conversation in ../shared/data, against the expected-outcome files.
 test-slow: $(STAMP)
-	$(BIN)/pytest -m slow -n 2
+	$(BIN)/pytest -m slow
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e ".[dev,reference]"
