@@ -64,6 +64,20 @@ PEOPLE = [
     ("fatima@utrecht.demo", "Fatima El Amrani", "nl", "utrecht", []),
 ]
 
+# (manifesto, organisation, country, type): the three demo cities' bodies sign both manifestos.
+ORGANISATION_ENDORSEMENTS = [
+    *[
+        (slug, name, country, kind)
+        for slug in ("inclusive-smart-cities", "human-smart-cities")
+        for name, country, kind in [
+            ("Ajuntament de València", "ES", "public_body"),
+            ("Comune di Bologna", "IT", "public_body"),
+            ("Universiteit Utrecht", "NL", "university"),
+        ]
+    ],
+    ("human-smart-cities", "Fundació Barri Obert", "ES", "civil_society"),
+]
+
 KINDS = ["diagnosis", "co_design", "decision", "delivery", "evaluation"]
 
 # (city, slug, title, summary, which phase is active now: index into KINDS, or -1 for finished)
@@ -210,39 +224,15 @@ def load_demo(only_if_empty: bool = False) -> str:
         slug: do_create_manifesto(admin, slug=slug, title=title, summary=summary, body=summary)
         for slug, title, summary in MANIFESTOS
     }
-    for slug in manifestos:
+    for slug, name, country, organisation_type in ORGANISATION_ENDORSEMENTS:
         do_endorse(
             manifestos[slug],
             kind="organisation",
-            name="Ajuntament de València",
-            country="ES",
-            organisation_type="public_body",
+            name=name,
+            country=country,
+            organisation_type=organisation_type,
             show_name=True,
         )
-        do_endorse(
-            manifestos[slug],
-            kind="organisation",
-            name="Comune di Bologna",
-            country="IT",
-            organisation_type="public_body",
-            show_name=True,
-        )
-        do_endorse(
-            manifestos[slug],
-            kind="organisation",
-            name="Universiteit Utrecht",
-            country="NL",
-            organisation_type="university",
-            show_name=True,
-        )
-    do_endorse(
-        manifestos["human-smart-cities"],
-        kind="organisation",
-        name="Fundació Barri Obert",
-        country="ES",
-        organisation_type="civil_society",
-        show_name=True,
-    )
     do_endorse(
         manifestos["inclusive-smart-cities"],
         kind="person",
