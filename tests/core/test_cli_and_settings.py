@@ -67,3 +67,14 @@ def test_the_demo_network_has_three_cities_in_three_languages_and_every_stage(db
     with pytest.raises(RuntimeError):
         load_demo()
     assert "already" in load_demo(only_if_empty=True)
+
+
+def test_createadmin_refuses_a_weak_password(tmp_path):
+    result = run(
+        "createadmin",
+        "--email",
+        "root@example.org",
+        env={"CIVICLAB_ADMIN_PASSWORD": "12345", "CIVICLAB_DATA_DIR": str(tmp_path)},
+    )
+    assert result.returncode != 0
+    assert "Password refused" in result.stderr
