@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "civiclab.accounts",
     "civiclab.cities",
     "civiclab.processes",
+    "civiclab.budgeting",
     "civiclab.network",
     "civiclab.opendata",
 ]

@@ -6,9 +6,12 @@
 - nadia: network admin
 """
 
+from datetime import timedelta
+
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.db import transaction
+from django.utils import timezone
 
 from civiclab.accounts.actions import do_activate_totp, do_create_user
 from civiclab.cities.actions import do_grant_role
@@ -140,3 +143,55 @@ def borealis_process(borealis):
 @pytest.fixture
 def manifesto(db):
     return ManifestoFactory(slug="human-smart-cities", title="Human Smart Cities Manifesto")
+
+
+def make_budget(
+    city,
+    *,
+    slug="parks",
+    opens_in=-1,
+    closes_in=7,
+    projects=((40, "Trees"), (50, "Benches"), (30, "Lights")),
+    **rules,
+):
+    """A published budget of 100 with feasible projects; voting opened `opens_in` days from now."""
+    from civiclab.budgeting.models import Budget, Project
+
+    now = timezone.now()
+    fields = {
+        "methods": ["census", "letter", "in_person"],
+        "amount": 100,
+        "residency": "anyone",
+        "min_choices": 0,
+        **rules,
+    }
+    budget = Budget.objects.create(
+        city=city,
+        slug=slug,
+        title=f"Budget {slug}",
+        published=True,
+        voting_opens_at=now + timedelta(days=opens_in),
+        voting_closes_at=now + timedelta(days=closes_in),
+        **fields,
+    )
+    for cost, title in projects:
+        Project.objects.create(
+            city=city,
+            budget=budget,
+            title=title,
+            description="A project",
+            cost=cost,
+            proposed_cost=cost,
+            status="feasible",
+        )
+    return budget
+
+
+@pytest.fixture
+def aurora_budget(aurora):
+    return make_budget(aurora)
+
+
+@pytest.fixture
+def borealis_budget(borealis):
+    return make_budget(borealis, slug="canals")

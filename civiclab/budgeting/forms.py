@@ -1,0 +1,221 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from civiclab.processes.forms import DateTimeLocalInput
+
+from .actions import BallotChoice
+from .models import BallotType, Budget, District, Method, Project
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+def parse_districts(text: str) -> list[tuple[str, int]]:
+    """'North: 200000' per line."""
+    out = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, sep, amount = line.rpartition(":")
+        try:
+            value = int(amount.strip().replace(" ", "").replace(",", ""))
+        except ValueError:
+            value = None
+        if not sep or not name.strip() or value is None:
+            raise ValidationError(_("Line %(n)s: write a district as “name: amount”.") % {"n": n})
+        out.append((name.strip(), value))
+    return out
+
+
+class BudgetForm(forms.ModelForm):
+    methods = forms.MultipleChoiceField(
+        label=_("Verification methods"), choices=Method.choices, widget=forms.CheckboxSelectMultiple
+    )
+    districts = forms.CharField(
+        label=_("Districts"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One per line, as “name: amount”. Leave empty for a city-wide budget."),
+    )
+
+    class Meta:
+        model = Budget
+        fields = [
+            "title",
+            "slug",
+            "description",
+            "process",
+            "published",
+            "currency",
+            "amount",
+            "accepts_projects",
+            "ballot_type",
+            "min_choices",
+            "max_choices",
+            "max_points",
+            "rule",
+            "threshold",
+            "add1_start",
+            "add1_stop",
+            "completion",
+            "allow_vote_change",
+            "min_age",
+            "residency",
+            "methods",
+            "voting_opens_at",
+            "voting_closes_at",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "voting_opens_at": DateTimeLocalInput,
+            "voting_closes_at": DateTimeLocalInput,
+        }
+
+    def __init__(self, *args, city, **kwargs):
+        super().__init__(*args, **kwargs)
+        from civiclab.processes.models import Process
+
+        self.fields["process"].queryset = Process.objects.for_city(city)
+        if self.instance.pk:
+            self.fields["districts"].initial = "\n".join(
+                f"{d.name}: {d.amount}" for d in self.instance.districts.all()
+            )
+
+    def clean_districts(self):
+        return parse_districts(self.cleaned_data.get("districts", ""))
+
+
+class ProjectForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 8}), help_text=_("Markdown is allowed.")
+    )
+    cost = forms.IntegerField(label=_("Estimated cost"), min_value=1)
+    district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.none(), required=False)
+    latitude = forms.DecimalField(
+        label=_("Latitude"), required=False, min_value=-90, max_value=90, max_digits=8, decimal_places=5
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"), required=False, min_value=-180, max_value=180, max_digits=8, decimal_places=5
+    )
+
+    def __init__(self, *args, budget, **kwargs):
+        super().__init__(*args, **kwargs)
+        districts = budget.districts.all()
+        self.fields["district"].queryset = districts
+        if districts:
+            self.fields["district"].required = True
+        else:
+            del self.fields["district"]
+
+
+class ReviewForm(forms.Form):
+    feasible = forms.TypedChoiceField(
+        label=_("Outcome of the review"),
+        choices=[("yes", _("Feasible")), ("no", _("Not feasible"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    review_reason = forms.CharField(label=_("Public reason"), widget=forms.Textarea(attrs={"rows": 4}))
+    cost = forms.IntegerField(label=_("Cost after review"), min_value=1)
+    cost_note = forms.CharField(
+        label=_("Public note on the cost"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReplyForm(forms.Form):
+    author_reply = forms.CharField(
+        label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+    )
+
+
+class CensusVerifyForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("Identity document number"),
+        max_length=40,
+        help_text=_("As on your identity card or residence permit."),
+    )
+
+
+class LetterVerifyForm(forms.Form):
+    code = forms.CharField(label=_("Code from your letter"), max_length=40)
+
+
+class InPersonForm(forms.Form):
+    email = forms.EmailField(label=_("Email of the person's account"))
+    identifier = forms.CharField(label=_("Identity document number"), max_length=40)
+    birth_date = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
+    district = forms.CharField(label=_("District of residence"), max_length=120, required=False)
+
+
+class CensusUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Census list (CSV)"),
+        help_text=_("One person per line: identifier, birth year, district. Replaces the current list."),
+    )
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(_("The file is larger than 50 MB."))
+        try:
+            return f.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError(_("The file is not UTF-8 text.")) from None
+
+
+class LetterCodesForm(forms.Form):
+    count = forms.IntegerField(label=_("How many codes"), min_value=1, max_value=500_000)
+    district = forms.CharField(label=_("District"), max_length=120, required=False)
+
+
+class ReceiptForm(forms.Form):
+    receipt = forms.CharField(label=_("Receipt code"), max_length=40)
+
+
+class PaperSheetForm(forms.Form):
+    station = forms.CharField(label=_("Polling station"), max_length=80)
+    sheet = forms.CharField(label=_("Ballot sheet number"), max_length=40)
+
+
+def read_district(data, districts: list[District]) -> District | None:
+    if not districts:
+        return None
+    for district in districts:
+        if str(district.pk) == (data.get("district") or ""):
+            return district
+    raise ValidationError(_("Choose a district."))
+
+
+def read_ballot(data, budget: Budget, paper: dict[str, Project], district: District | None) -> BallotChoice:
+    """The marks of a posted ballot (online or typed from paper). Raises ValidationError for marks that
+    cannot be read; check_ballot then applies the budget's rules."""
+    kind = budget.ballot_type
+    if kind == BallotType.CUMULATIVE:
+        marks = []
+        for code in paper:
+            raw = (data.get(f"points-{code}") or "").strip()
+            if raw:
+                try:
+                    value = int(raw)
+                except ValueError:
+                    raise ValidationError(_("Points are whole numbers.")) from None
+                if value < 0:
+                    raise ValidationError(_("Points cannot be negative."))
+                if value:
+                    marks.append((code, value))
+        return BallotChoice([c for c, _v in marks], [v for _c, v in marks], district)
+    if kind == BallotType.RANKING:
+        ranked = []
+        for code in paper:
+            raw = (data.get(f"rank-{code}") or "").strip()
+            if raw:
+                try:
+                    ranked.append((int(raw), code))
+                except ValueError:
+                    raise ValidationError(_("Ranks are whole numbers.")) from None
+        ranks = sorted(r for r, _c in ranked)
+        if ranks != list(range(1, len(ranks) + 1)):
+            raise ValidationError(_("Number your choices 1, 2, 3… without gaps or repeats."))
+        return BallotChoice([c for _r, c in sorted(ranked)], [], district)
+    return BallotChoice([c for c in data.getlist("project") if c], [], district)
