@@ -231,19 +231,19 @@ def do_submit_project(
 
 @transaction.atomic
 def do_review_project(
-    project: Project, reviewer, *, feasible: bool, reason: str, cost: int | None = None, cost_note: str = ""
+    project: Project, reviewer, *, feasible: bool, review_reason: str, cost: int | None = None, cost_note: str = ""
 ) -> Project:
     project = Project.objects.select_for_update().select_related("budget", "author").get(pk=project.pk)
     if project.budget.voting_has_opened():
         raise ValidationError(_("Voting has opened: the list of projects is frozen."))
-    if not reason.strip():
+    if not review_reason.strip():
         raise ValidationError({"review_reason": _("Give a public reason for the review.")})
     new_cost = project.cost if cost is None else cost
     if new_cost != project.cost and not cost_note.strip():
         raise ValidationError({"cost_note": _("Explain publicly why the cost changes.")})
     old_cost = project.cost
     project.status = ProjectStatus.FEASIBLE if feasible else ProjectStatus.UNFEASIBLE
-    project.review_reason = reason.strip()
+    project.review_reason = review_reason.strip()
     project.cost = new_cost
     project.cost_note = cost_note.strip() if new_cost != old_cost else project.cost_note
     project.reviewed_at = timezone.now()

@@ -15,7 +15,7 @@ from .tally import Result
 def _num(x: Fraction | float) -> int | float:
     if isinstance(x, Fraction):
         return x.numerator if x.denominator == 1 else round(float(x), 2)
-    return round(x, 2)
+    return int(x) if float(x).is_integer() else round(x, 2)
 
 
 def explain(election: Election, result: Result) -> dict[str, Any]:

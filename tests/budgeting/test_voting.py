@@ -69,7 +69,9 @@ def test_an_erased_and_registered_again_voter_cannot_vote_twice(aurora_budget, a
     actions.do_verify_with_census(aurora_budget, carol, "X1234567A")
     actions.do_cast_ballot(aurora_budget, carol, BallotChoice(codes(aurora_budget, "Trees")))
     do_erase_account(carol)
-    again = do_create_user("carol.again@example.org", "pw-Secret-123", display_name="Carol", accept_terms=True)
+    again = do_create_user(
+        "carol.again@example.org", "pw-Secret-123", display_name="Carol", accept_terms=True
+    )
     with pytest.raises(ValidationError, match="another account"):
         actions.do_verify_with_census(aurora_budget, again, "X1234567A")
     assert Ballot.objects.filter(budget=aurora_budget).count() == 1
@@ -82,9 +84,17 @@ def test_letter_codes_are_single_use(aurora_budget, alice, carol, bob):
         actions.do_verify_with_letter(aurora_budget, bob, code)
 
 
-def test_in_person_verification_is_audited_and_blocks_the_census_route(aurora_budget, alice, bob, carol, erin):
+def test_in_person_verification_is_audited_and_blocks_the_census_route(
+    aurora_budget, alice, bob, carol, erin
+):
     census(aurora_budget, alice)
-    actions.do_verify_in_person(aurora_budget, bob, carol, identifier="X1234567A", birth_date=timezone.localdate() - timedelta(days=365 * 30))
+    actions.do_verify_in_person(
+        aurora_budget,
+        bob,
+        carol,
+        identifier="X1234567A",
+        birth_date=timezone.localdate() - timedelta(days=365 * 30),
+    )
     with pytest.raises(ValidationError, match="another account"):
         actions.do_verify_with_census(aurora_budget, erin, "X1234567A")
 
@@ -97,7 +107,9 @@ def voter(aurora_budget, alice, carol):
 
 
 def test_a_ballot_is_stored_apart_from_the_register(aurora_budget, voter):
-    receipt = actions.do_cast_ballot(aurora_budget, voter, BallotChoice(codes(aurora_budget, "Trees", "Lights")))
+    receipt = actions.do_cast_ballot(
+        aurora_budget, voter, BallotChoice(codes(aurora_budget, "Trees", "Lights"))
+    )
     ballot = Ballot.objects.get(budget=aurora_budget)
     assert sorted(ballot.projects) == codes(aurora_budget, "Trees", "Lights")
     assert ballot.receipt_hash == identity.receipt_hash(receipt)
@@ -113,13 +125,17 @@ def test_a_second_ballot_without_the_receipt_is_refused(aurora_budget, voter):
     with pytest.raises(AlreadyVoted):
         actions.do_cast_ballot(aurora_budget, voter, BallotChoice(codes(aurora_budget, "Lights")))
     with pytest.raises(AlreadyVoted):
-        actions.do_cast_ballot(aurora_budget, voter, BallotChoice(codes(aurora_budget, "Lights")), receipt="AAAA-BBBB")
+        actions.do_cast_ballot(
+            aurora_budget, voter, BallotChoice(codes(aurora_budget, "Lights")), receipt="AAAA-BBBB"
+        )
     assert Ballot.objects.filter(budget=aurora_budget).count() == 1
 
 
 def test_changing_a_ballot_replaces_it_and_only_the_last_counts(aurora_budget, voter):
     first = actions.do_cast_ballot(aurora_budget, voter, BallotChoice(codes(aurora_budget, "Trees")))
-    second = actions.do_cast_ballot(aurora_budget, voter, BallotChoice(codes(aurora_budget, "Benches")), receipt=first)
+    second = actions.do_cast_ballot(
+        aurora_budget, voter, BallotChoice(codes(aurora_budget, "Benches")), receipt=first
+    )
     assert Ballot.objects.filter(budget=aurora_budget).count() == 1
     assert actions.find_ballot(aurora_budget, first) is None
     assert actions.find_ballot(aurora_budget, second).projects == codes(aurora_budget, "Benches")
@@ -144,7 +160,9 @@ def test_it_refuses_a_ballot_before_verification(aurora_budget, carol):
 
 def test_it_refuses_a_ballot_over_the_budget(aurora_budget, voter):
     with pytest.raises(ValidationError, match="more than the budget"):
-        actions.do_cast_ballot(aurora_budget, voter, BallotChoice(codes(aurora_budget, "Trees", "Benches", "Lights")))
+        actions.do_cast_ballot(
+            aurora_budget, voter, BallotChoice(codes(aurora_budget, "Trees", "Benches", "Lights"))
+        )
     assert not Participation.objects.exists()
 
 
@@ -193,8 +211,12 @@ def test_district_voters_vote_only_in_their_district(aurora, alice, carol):
     budget = make_budget(aurora, slug="districts", projects=(), residency="district")
     north = budget.districts.create(city=aurora, name="North", amount=100)
     south = budget.districts.create(city=aurora, name="South", amount=80)
-    budget.projects.create(city=aurora, district=north, title="N", description="-", cost=10, proposed_cost=10, status="feasible")
-    s = budget.projects.create(city=aurora, district=south, title="S", description="-", cost=10, proposed_cost=10, status="feasible")
+    budget.projects.create(
+        city=aurora, district=north, title="N", description="-", cost=10, proposed_cost=10, status="feasible"
+    )
+    s = budget.projects.create(
+        city=aurora, district=south, title="S", description="-", cost=10, proposed_cost=10, status="feasible"
+    )
     actions.do_upload_census(budget, alice, "X1234567A,1990,North\n")
     actions.do_verify_with_census(budget, carol, "X1234567A")
     with pytest.raises(ValidationError, match="own district"):

@@ -6,9 +6,12 @@ Walks every CivicLab route of tests/routes.py with the standing cast: another ci
 import pytest
 from django.urls import reverse
 
+from civiclab.budgeting.actions import do_count
+from civiclab.budgeting.models import Ballot, Budget, Project
 from civiclab.cities.models import Membership
 from civiclab.core.models import AuditEvent
 from civiclab.processes.models import Process
+from tests.conftest import make_budget
 from tests.routes import CIVICLAB_ROUTES
 
 
@@ -28,7 +31,11 @@ def world(
     aurora_draft,
     borealis_process,
     manifesto,
+    aurora_budget,
+    borealis_budget,
 ):
+    counted = make_budget(aurora, slug="counted", opens_in=-9, closes_in=-1)
+    do_count(counted, alice)
     return locals()
 
 
@@ -37,7 +44,31 @@ def url_for(name: str, w: dict, city_key: str = "aurora") -> str:
     city = w[city_key]
     process = w["aurora_process"] if city_key == "aurora" else w["borealis_process"]
     membership = Membership.objects.filter(city=city).first()
+    budget = w["aurora_budget"] if city_key == "aurora" else w["borealis_budget"]
+    b = {"city_slug": city.slug, "budget_slug": budget.slug}
+    p = {**b, "project_id": budget.projects.first().pk}
+    counted = {"city_slug": city.slug, "budget_slug": "counted"}
     kwargs = {
+        "budgeting:detail": b,
+        "budgeting:project": p,
+        "budgeting:check": b,
+        "budgeting:results": counted,
+        "budgeting:ballots": counted,
+        "budgeting:project_new": b,
+        "budgeting:project_reply": p,
+        "budgeting:vote": b,
+        "budgeting:verify": b,
+        "budgeting:receipt": b,
+        "budgeting:new": {"city_slug": city.slug},
+        "budgeting:staff_list": {"city_slug": city.slug},
+        "budgeting:edit": b,
+        "budgeting:review": p,
+        "budgeting:census": b,
+        "budgeting:letters": b,
+        "budgeting:verify_in_person": b,
+        "budgeting:paper": b,
+        "budgeting:paper_review": b,
+        "budgeting:count": b,
         "cities:home": {"city_slug": city.slug},
         "cities:theme": {"city_slug": city.slug},
         "cities:staff_home": {"city_slug": city.slug},
@@ -55,6 +86,10 @@ def url_for(name: str, w: dict, city_key: str = "aurora") -> str:
     return reverse(name, kwargs=kwargs)
 
 
+def _counts():
+    return tuple(m.objects.count() for m in (AuditEvent, Membership, Process, Budget, Project, Ballot))
+
+
 STAFF_ROUTES = sorted(n for n, level in CIVICLAB_ROUTES.items() if level.startswith("staff:"))
 POST_ONLY = {"cities:staff_member_revoke"}
 
@@ -63,7 +98,7 @@ POST_ONLY = {"cities:staff_member_revoke"}
 def test_staff_of_another_city_get_403_and_change_nothing(client, world, name):
     url = url_for(name, world)
     client.force_login(world["dave"])
-    before = (AuditEvent.objects.count(), Membership.objects.count(), Process.objects.count())
+    before = _counts()
     if name not in POST_ONLY:
         assert client.get(url).status_code == 403
     assert (
@@ -72,7 +107,7 @@ def test_staff_of_another_city_get_403_and_change_nothing(client, world, name):
         ).status_code
         == 403
     )
-    assert (AuditEvent.objects.count(), Membership.objects.count(), Process.objects.count()) == before
+    assert _counts() == before
 
 
 @pytest.mark.parametrize("name", STAFF_ROUTES)
@@ -110,6 +145,35 @@ def test_the_city_admin_reaches_every_staff_page(client, world, name):
 def test_another_citys_process_under_this_citys_address_is_404(client, world, name):
     client.force_login(world["alice"])
     url = reverse(name, kwargs={"city_slug": "aurora", "process_slug": world["borealis_process"].slug})
+    assert client.get(url).status_code == 404
+
+
+BUDGET_ROUTES = sorted(
+    n
+    for n in CIVICLAB_ROUTES
+    if n.startswith("budgeting:") and n not in {"budgeting:new", "budgeting:staff_list"}
+)
+
+
+@pytest.mark.parametrize("name", BUDGET_ROUTES)
+def test_another_citys_budget_under_this_citys_address_is_404(client, world, name):
+    client.force_login(world["alice"])
+    theirs = world["borealis_budget"]
+    kwargs = {"city_slug": "aurora", "budget_slug": theirs.slug}
+    if name in {"budgeting:project", "budgeting:project_reply", "budgeting:review"}:
+        kwargs["project_id"] = theirs.projects.first().pk
+    url = reverse(name, kwargs=kwargs)
+    response = (
+        client.post(url) if name in {"budgeting:verify", "budgeting:project_reply"} else client.get(url)
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name", ["budgeting:project", "budgeting:review"])
+def test_another_citys_project_under_this_citys_budget_is_404(client, world, name):
+    client.force_login(world["alice"])
+    theirs = world["borealis_budget"].projects.first()
+    url = reverse(name, kwargs={"city_slug": "aurora", "budget_slug": "parks", "project_id": theirs.pk})
     assert client.get(url).status_code == 404
 
 
