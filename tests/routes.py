@@ -81,4 +81,9 @@ CIVICLAB_ROUTES = {
     "api-v1:list_cities": "api",
     "api-v1:get_city": "api",
     "api-v1:list_processes": "api",
+    "api-v1:list_budgets": "api",
+    "api-v1:get_budget": "api",
+    "api-v1:list_projects": "api",
+    "api-v1:get_results": "api",
+    "api-v1:list_ballots": "api",
 }

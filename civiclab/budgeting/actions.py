@@ -231,7 +231,13 @@ def do_submit_project(
 
 @transaction.atomic
 def do_review_project(
-    project: Project, reviewer, *, feasible: bool, review_reason: str, cost: int | None = None, cost_note: str = ""
+    project: Project,
+    reviewer,
+    *,
+    feasible: bool,
+    review_reason: str,
+    cost: int | None = None,
+    cost_note: str = "",
 ) -> Project:
     project = Project.objects.select_for_update().select_related("budget", "author").get(pk=project.pk)
     if project.budget.voting_has_opened():

@@ -60,3 +60,13 @@ def get_city(request, city: str):
 def list_processes(request, city: str):
     the_city = get_object_or_404(City, slug=city)
     return public_processes(the_city).select_related("city").order_by("-created_at", "-pk")
+
+
+# Each app's routes live with the app; they are mounted here, under the same API and error handling.
+def _mount_app_routers() -> None:
+    from civiclab.budgeting.api import router as budgeting
+
+    api.add_router("/", budgeting)
+
+
+_mount_app_routers()

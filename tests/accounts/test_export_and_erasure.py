@@ -11,6 +11,7 @@ from civiclab.accounts.models import User
 from civiclab.network.actions import do_endorse
 from civiclab.network.models import Endorsement
 from civiclab.processes.actions import do_create_process
+from tests.conftest import make_budget
 
 # Every model that points at a person, and where the export shows it. A new model with a link to
 # User fails test_the_export_covers_every_model_that_points_at_a_person until it is added here.
@@ -22,6 +23,10 @@ EXPORTED = {
     "network.endorsement": "endorsements",
     "processes.process": "processes_created",
     "core.auditevent": "activity",
+    "budgeting.project": "budget_projects",
+    "budgeting.verification": "budget_eligibility",
+    "budgeting.budget": "budgets_created",
+    "budgeting.paperentry": "paper_ballots_entered",
 }
 # Links that hold no personal data of their own (Django's permission tables, sign-in tokens).
 NOT_PERSONAL = {
@@ -59,7 +64,34 @@ def busy_alice(alice, sam, aurora, manifesto):
     actions.do_give_consent(alice, "newsletter")
     do_endorse(manifesto, kind="person", name="Alice Admin", country="ES", show_name=True, user=alice)
     do_create_process(aurora, alice, title="Alice's process", slug="alices-process")
+    _alice_in_a_budget(aurora, alice)
     return alice
+
+
+def _alice_in_a_budget(aurora, alice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from civiclab.budgeting import actions as pb
+
+    now = timezone.now()
+    ideas = pb.do_create_budget(
+        aurora,
+        alice,
+        title="Ideas",
+        slug="ideas",
+        amount=100,
+        methods=["census"],
+        voting_opens_at=now + timedelta(days=1),
+        voting_closes_at=now + timedelta(days=9),
+    )
+    pb.do_submit_project(ideas, alice, title="Alice's swings", description="Swings", cost=10)
+    budget = make_budget(aurora, slug="open")
+    pb.do_upload_census(budget, alice, "A1,1980\n")
+    pb.do_verify_with_census(budget, alice, "A1")
+    pb.do_cast_ballot(budget, alice, pb.BallotChoice([]))
+    pb.do_enter_paper_ballot(budget, alice, station="S", sheet="1", choice=pb.BallotChoice([]))
 
 
 def test_the_export_holds_everything_about_the_person(client, busy_alice):
@@ -79,6 +111,11 @@ def test_the_export_holds_everything_about_the_person(client, busy_alice):
     assert data["endorsements"][0]["name"] == "Alice Admin"
     assert data["processes_created"][0]["process"] == "alices-process"
     assert data["second_factors"][0]["type"] == "totp"
+    assert data["budget_projects"][0]["title"] == "Alice's swings"
+    [voted] = data["budget_eligibility"]
+    assert voted["budget"] == "open" and voted["voted_at"] and voted["method"] == "census"
+    # The register says that she voted; nothing says how.
+    assert "receipt" not in json.dumps(data["budget_eligibility"])
 
 
 def all_stored_text() -> str:

@@ -49,6 +49,11 @@ def url_for(name: str, w: dict, city_key: str = "aurora") -> str:
     p = {**b, "project_id": budget.projects.first().pk}
     counted = {"city_slug": city.slug, "budget_slug": "counted"}
     kwargs = {
+        "api-v1:list_budgets": {"city": city.slug},
+        "api-v1:get_budget": {"city": city.slug, "budget": budget.slug},
+        "api-v1:list_projects": {"city": city.slug, "budget": budget.slug},
+        "api-v1:get_results": {"city": city.slug, "budget": "counted"},
+        "api-v1:list_ballots": {"city": city.slug, "budget": "counted"},
         "budgeting:detail": b,
         "budgeting:project": p,
         "budgeting:check": b,
