@@ -5,10 +5,12 @@ actions that the pages use."""
 from datetime import timedelta
 
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone, translation
 
 from civiclab.accounts.actions import do_activate_totp, do_create_user, do_give_consent
 from civiclab.accounts.models import Purpose
+from civiclab.budgeting import demo_data as budgeting_demo
 from civiclab.cities.actions import do_create_city, do_grant_role
 from civiclab.cities.models import City, Role
 from civiclab.network.actions import do_create_manifesto, do_endorse
@@ -162,8 +164,14 @@ def _phases(active_index: int, now, language: str):
     ]
 
 
-@transaction.atomic
 def load_demo(only_if_empty: bool = False) -> str:
+    # The demo's people are not real: no notification leaves the machine while it loads.
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        return _load(only_if_empty)
+
+
+@transaction.atomic
+def _load(only_if_empty: bool) -> str:
     if City.objects.exists():
         if only_if_empty:
             return "The database already holds cities: the demo was not loaded."
@@ -199,8 +207,9 @@ def load_demo(only_if_empty: bool = False) -> str:
         "bologna": "giulia@bologna.demo",
         "utrecht": "sanne@utrecht.demo",
     }
+    processes = {}
     for city_slug, slug, title, summary, active in PROCESSES:
-        do_create_process(
+        processes[slug] = do_create_process(
             cities[city_slug],
             people[city_admins[city_slug]],
             title=title,
@@ -249,4 +258,5 @@ def load_demo(only_if_empty: bool = False) -> str:
         show_name=False,
         user=people["fatima@utrecht.demo"],
     )
+    budgeting_demo.load(cities, people, processes)
     return f"Demo network loaded: {len(cities)} cities, {len(people)} people, {len(PROCESSES) + 1} processes."

@@ -63,7 +63,7 @@ CIVICLAB_ROUTES = {
     "budgeting:vote": "signed_in",
     "budgeting:verify": "signed_in",
     "budgeting:receipt": "signed_in",
-    "budgeting:staff_list": "staff:budgeting.change_budget",
+    "budgeting:staff_list": "staff:budgeting.enter_paper_ballot",
     "budgeting:new": "staff:budgeting.add_budget",
     "budgeting:edit": "staff:budgeting.change_budget",
     "budgeting:review": "staff:budgeting.review_project",

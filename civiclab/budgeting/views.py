@@ -356,12 +356,28 @@ def _add_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-@staff_view("budgeting.change_budget")
+STAFF_TASKS = [
+    "change_budget",
+    "manage_eligibility",
+    "verify_in_person",
+    "enter_paper_ballot",
+    "review_paper_ballots",
+    "count",
+]
+
+
+@staff_view("budgeting.enter_paper_ballot")
 def staff_budgets(request, city):
+    """Every staff member's way in to the budgets; each sees the tasks their role allows."""
+    can = {task: request.user.has_perm(f"budgeting.{task}", city) for task in STAFF_TASKS}
     return render(
         request,
         "budgeting/staff_list.html",
-        {"city": city, "budgets": list(Budget.objects.for_city(city).order_by("-voting_opens_at", "-pk"))},
+        {
+            "city": city,
+            "can": can,
+            "budgets": list(Budget.objects.for_city(city).order_by("-voting_opens_at", "-pk")),
+        },
     )
 
 

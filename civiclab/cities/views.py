@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from civiclab.core.contrast import readable_ink
 from civiclab.core.forms import posted, posted_with_files
 from civiclab.core.models import AuditEvent
+from civiclab.budgeting.selectors import public_budgets
 from civiclab.processes.selectors import all_processes, public_processes
 
 from . import actions
@@ -20,7 +21,11 @@ from .selectors import staff_of
 
 @city_view
 def city_home(request, city):
-    return render(request, "cities/home.html", {"city": city, "processes": public_processes(city)})
+    return render(
+        request,
+        "cities/home.html",
+        {"city": city, "processes": public_processes(city), "budgets": list(public_budgets(city))},
+    )
 
 
 @city_view

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from civiclab.budgeting.selectors import public_budgets
 from civiclab.cities.access import city_view, staff_view
 from civiclab.core.forms import posted
 
@@ -29,6 +30,7 @@ def process_detail(request, city, process_slug):
             "active_phase": process.active_phase(now),
             "stage": process.stage(now),
             "can_change": request.user.has_perm("processes.change_process", city),
+            "budgets": list(public_budgets(city).filter(process=process)),
         },
     )
 
