@@ -6,10 +6,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
+from civiclab.budgeting.selectors import public_budgets
 from civiclab.core.contrast import readable_ink
 from civiclab.core.forms import posted, posted_with_files
 from civiclab.core.models import AuditEvent
-from civiclab.budgeting.selectors import public_budgets
 from civiclab.processes.selectors import all_processes, public_processes
 
 from . import actions
