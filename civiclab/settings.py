@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "civiclab.cities",
     "civiclab.processes",
     "civiclab.network",
+    "civiclab.deliberation",
     "civiclab.opendata",
 ]
 

@@ -38,6 +38,7 @@ urlpatterns = [
     # Last: everything under /<city>/ belongs to that city.
     path("<slug:city_slug>/", include((city_urls, "cities"))),
     path("<slug:city_slug>/", include("civiclab.processes.urls")),
+    path("<slug:city_slug>/", include("civiclab.deliberation.urls")),
 ]
 
 if settings.DEBUG:

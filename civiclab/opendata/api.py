@@ -60,3 +60,9 @@ def get_city(request, city: str):
 def list_processes(request, city: str):
     the_city = get_object_or_404(City, slug=city)
     return public_processes(the_city).select_related("city").order_by("-created_at", "-pk")
+
+
+# Routers of other apps come last: they use `Page` above.
+from civiclab.deliberation.api import router as deliberation_router  # noqa: E402
+
+api.add_router("", deliberation_router)

@@ -28,6 +28,8 @@ def world(
     aurora_draft,
     borealis_process,
     manifesto,
+    aurora_conversation,
+    borealis_conversation,
 ):
     return locals()
 
@@ -37,6 +39,9 @@ def url_for(name: str, w: dict, city_key: str = "aurora") -> str:
     city = w[city_key]
     process = w["aurora_process"] if city_key == "aurora" else w["borealis_process"]
     membership = Membership.objects.filter(city=city).first()
+    conversation = w[f"{city_key}_conversation"] if f"{city_key}_conversation" in w else None
+    in_conversation = {"city_slug": city.slug, "conversation_slug": getattr(conversation, "slug", "")}
+    api_conversation = {"city": city.slug, "slug": getattr(conversation, "slug", "")}
     kwargs = {
         "cities:home": {"city_slug": city.slug},
         "cities:theme": {"city_slug": city.slug},
@@ -51,6 +56,21 @@ def url_for(name: str, w: dict, city_key: str = "aurora") -> str:
         "network_admin:city_edit": {"city_slug": city.slug},
         "api-v1:get_city": {"city": city.slug},
         "api-v1:list_processes": {"city": city.slug},
+        "deliberation:detail": in_conversation,
+        "deliberation:report": in_conversation,
+        "deliberation:statement_new": in_conversation,
+        "deliberation:vote": in_conversation,
+        "deliberation:staff_list": {"city_slug": city.slug},
+        "deliberation:new": {"city_slug": city.slug},
+        "deliberation:import": {"city_slug": city.slug},
+        "deliberation:edit": in_conversation,
+        "deliberation:moderation": in_conversation,
+        "deliberation:export": in_conversation,
+        "api-v1:list_conversations": {"city": city.slug},
+        "api-v1:get_conversation": api_conversation,
+        "api-v1:list_statements": api_conversation,
+        "api-v1:get_report": api_conversation,
+        "api-v1:conversation_export": {**api_conversation, "name": "votes.csv"},
     }.get(name, {})
     return reverse(name, kwargs=kwargs)
 

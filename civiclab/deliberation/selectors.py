@@ -1,0 +1,81 @@
+import random
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .models import Conversation, Participant, Statement, StatementStatus, Vote
+
+
+def public_conversations(city):
+    return Conversation.objects.for_city(city).published().select_related("city")
+
+
+def all_conversations(city):
+    return Conversation.objects.for_city(city).select_related("process")
+
+
+def conversations_of_process(process):
+    return Conversation.objects.for_city(process.city_id).published().filter(process=process)
+
+
+def get_conversation_for(request, city, slug: str) -> Conversation:
+    """A conversation of this city: 404 for another city's, and for unpublished ones unless staff may see
+    them."""
+    conversation = get_object_or_404(
+        Conversation.objects.for_city(city).select_related("city", "process", "phase"), slug=slug
+    )
+    if not conversation.published and not request.user.has_perm("deliberation.view_unpublished", city):
+        raise Http404
+    return conversation
+
+
+def get_staff_conversation(city, slug: str) -> Conversation:
+    return get_object_or_404(Conversation.objects.for_city(city).select_related("city"), slug=slug)
+
+
+def accepted_statements(conversation):
+    return Statement.objects.filter(conversation=conversation, status=StatementStatus.ACCEPTED).order_by(
+        "tid"
+    )
+
+
+def next_statement(conversation, participant: Participant | None) -> tuple[Statement | None, int, int]:
+    """(the next statement to answer, how many are answered, how many there are).
+
+    Each participant gets their own fixed shuffled order, so early statements do not collect all the votes
+    while later ones collect none; visitors who have not voted yet see the order of the statements."""
+    open_ids = list(accepted_statements(conversation).values_list("tid", flat=True))
+    voted: set[int] = set()
+    if participant is not None:
+        voted = set(
+            Vote.objects.filter(
+                participant=participant, statement__status=StatementStatus.ACCEPTED
+            ).values_list("statement__tid", flat=True)
+        )
+    remaining = [tid for tid in open_ids if tid not in voted]
+    if not remaining:
+        return None, len(voted), len(open_ids)
+    if participant is not None:
+        random.Random(f"{conversation.pk}:{participant.pid}").shuffle(remaining)  # noqa: S311 (an order, not a secret)
+    statement = Statement.objects.get(conversation=conversation, tid=remaining[0])
+    return statement, len(voted), len(open_ids)
+
+
+def votes_of(participant: Participant | None):
+    if participant is None:
+        return Vote.objects.none()
+    return (
+        Vote.objects.filter(participant=participant, statement__status=StatementStatus.ACCEPTED)
+        .select_related("statement")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def moderation_queue(conversation):
+    return Statement.objects.filter(conversation=conversation).order_by("status", "tid")
+
+
+def statement_texts(conversation) -> dict[int, Statement]:
+    return {
+        s.tid: s for s in Statement.objects.filter(conversation=conversation).only("tid", "text", "is_meta")
+    }
