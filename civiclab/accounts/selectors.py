@@ -10,6 +10,7 @@ def personal_data(user: User) -> dict:
     """Everything CivicLab holds about a person, as one JSON-ready document (GDPR art. 15 and 20).
 
     Each app that stores personal data adds its part here; tests check that nothing is missed."""
+    from civiclab.deliberation.selectors import personal_data_of
     from civiclab.network.models import Endorsement
     from civiclab.processes.models import Process
 
@@ -65,6 +66,7 @@ def personal_data(user: User) -> dict:
             {"city": p.city.slug, "process": p.slug, "title": p.title}
             for p in Process.objects.filter(created_by=user).select_related("city")
         ],
+        **personal_data_of(user),
         "activity": [
             {
                 "at": e.created_at.isoformat(),

@@ -476,6 +476,13 @@ def do_recompute_report(conversation: Conversation) -> OpinionReport:
     return report
 
 
+def anonymise_participation_of(user) -> None:
+    """Erasure: statements and votes stay (so counts and the map stay right) under the participant's
+    number, with no link left to the person. Called by accounts.actions.do_erase_account."""
+    Statement.objects.filter(author=user).update(author=None)
+    Participant.objects.filter(user=user).update(user=None)
+
+
 @dataclass(frozen=True)
 class ImportedStatement:
     tid: int

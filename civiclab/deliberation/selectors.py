@@ -79,3 +79,47 @@ def statement_texts(conversation) -> dict[int, Statement]:
     return {
         s.tid: s for s in Statement.objects.filter(conversation=conversation).only("tid", "text", "is_meta")
     }
+
+
+def personal_data_of(user) -> dict:
+    """The person's part of opinion mapping, for the data export (accounts.selectors.personal_data)."""
+    from .models import Conversation
+
+    participations = Participant.objects.filter(user=user).select_related("conversation", "city")
+    votes_by_participant: dict[int, list] = {}
+    for v in Vote.objects.filter(participant__user=user).select_related("statement").order_by("id"):
+        votes_by_participant.setdefault(v.participant_id, []).append(
+            {
+                "statement": v.statement.tid,
+                "text": v.statement.text,
+                "vote": v.value,
+                "at": v.updated_at.isoformat(),
+            }
+        )
+    return {
+        "conversations_created": [
+            {"city": c.city.slug, "conversation": c.slug, "topic": c.topic}
+            for c in Conversation.objects.filter(created_by=user).select_related("city")
+        ],
+        "statements": [
+            {
+                "city": s.city.slug,
+                "conversation": s.conversation.slug,
+                "statement": s.tid,
+                "text": s.text,
+                "status": s.status,
+                "created_at": s.created_at.isoformat(),
+            }
+            for s in Statement.objects.filter(author=user).select_related("city", "conversation")
+        ],
+        "conversation_participation": [
+            {
+                "city": p.city.slug,
+                "conversation": p.conversation.slug,
+                "participant_number": p.pid,
+                "since": p.created_at.isoformat(),
+                "votes": votes_by_participant.get(p.pk, []),
+            }
+            for p in participations
+        ],
+    }

@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from civiclab.accounts import actions
 from civiclab.accounts.models import User
+from civiclab.deliberation.actions import do_create_conversation, do_join, do_vote
+from civiclab.deliberation.models import Participant, Vote
 from civiclab.network.actions import do_endorse
 from civiclab.network.models import Endorsement
 from civiclab.processes.actions import do_create_process
@@ -22,6 +24,9 @@ EXPORTED = {
     "network.endorsement": "endorsements",
     "processes.process": "processes_created",
     "core.auditevent": "activity",
+    "deliberation.conversation": "conversations_created",
+    "deliberation.statement": "statements",
+    "deliberation.participant": "conversation_participation",
 }
 # Links that hold no personal data of their own (Django's permission tables, sign-in tokens).
 NOT_PERSONAL = {
@@ -59,6 +64,10 @@ def busy_alice(alice, sam, aurora, manifesto):
     actions.do_give_consent(alice, "newsletter")
     do_endorse(manifesto, kind="person", name="Alice Admin", country="ES", show_name=True, user=alice)
     do_create_process(aurora, alice, title="Alice's process", slug="alices-process")
+    conversation = do_create_conversation(
+        aurora, alice, topic="Alice's question", slug="alices-question", published=True, seeds=["Shade first"]
+    )
+    do_vote(conversation, do_join(conversation, user=alice), 0, 1, user=alice)
     return alice
 
 
@@ -79,6 +88,8 @@ def test_the_export_holds_everything_about_the_person(client, busy_alice):
     assert data["endorsements"][0]["name"] == "Alice Admin"
     assert data["processes_created"][0]["process"] == "alices-process"
     assert data["second_factors"][0]["type"] == "totp"
+    assert data["statements"][0]["text"] == "Shade first"
+    assert data["conversation_participation"][0]["votes"][0]["vote"] == 1
 
 
 def all_stored_text() -> str:
@@ -111,6 +122,9 @@ def test_erasure_keeps_contributions_and_counts(busy_alice, manifesto):
     from civiclab.processes.models import Process
 
     assert Process.objects.get(slug="alices-process").created_by == user
+    # Her vote still counts, under a participant number that no longer leads to her.
+    assert Vote.objects.filter(participant__conversation__slug="alices-question").count() == 1
+    assert not Participant.objects.filter(user=user).exists()
 
 
 def test_erasure_ends_the_persons_sessions(client, carol):

@@ -39,7 +39,7 @@ def url_for(name: str, w: dict, city_key: str = "aurora") -> str:
     city = w[city_key]
     process = w["aurora_process"] if city_key == "aurora" else w["borealis_process"]
     membership = Membership.objects.filter(city=city).first()
-    conversation = w[f"{city_key}_conversation"] if f"{city_key}_conversation" in w else None
+    conversation = w.get(f"{city_key}_conversation")
     in_conversation = {"city_slug": city.slug, "conversation_slug": getattr(conversation, "slug", "")}
     api_conversation = {"city": city.slug, "slug": getattr(conversation, "slug", "")}
     kwargs = {
