@@ -139,15 +139,16 @@ def vote(request, city, conversation_slug):
         response = render(request, "deliberation/_vote_response.html", context, status=status)
         return _remember(response, token, fresh)
     if problem:
-        messages.error(request, problem)
-    else:
-        messages.success(request, _("Your answer is saved."))
+        # The page again, with the problem on it and the status that says what went wrong.
+        context = _voting_context(request, city, conversation, participant)
+        context["problem"] = problem
+        context["statement_form"] = StatementForm()
+        response = render(request, "deliberation/detail.html", context, status=status)
+        return _remember(response, token, fresh)
+    messages.success(request, _("Your answer is saved."))
     anchor = "#your-votes" if request.POST.get("from") == "list" else "#statement-heading"
     url = reverse("deliberation:detail", args=[city.slug, conversation.slug]) + anchor
-    response = redirect(url)
-    if status == 429:
-        response.status_code = 303  # still back to the page, where the message explains
-    return _remember(response, token, fresh)
+    return _remember(redirect(url), token, fresh)
 
 
 @city_view
