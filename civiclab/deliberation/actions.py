@@ -12,7 +12,7 @@ import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Greatest, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -559,9 +559,9 @@ def load_statements_and_votes(
             p.created_at = first_seen[p.pid]
         Participant.objects.bulk_update(rows, ["created_at"], batch_size=2000)
     Conversation.objects.filter(pk=conversation.pk).update(
-        next_pid=(max(pids) + 1) if pids else 0,
-        next_tid=(max(s.tid for s in statements) + 1) if statements else 0,
-        votes_since_report=len(votes),
+        next_pid=Greatest(F("next_pid"), (max(pids) + 1) if pids else 0),
+        next_tid=Greatest(F("next_tid"), (max(s.tid for s in statements) + 1) if statements else 0),
+        votes_since_report=F("votes_since_report") + len(votes),
     )
 
 
