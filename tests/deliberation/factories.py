@@ -2,10 +2,32 @@
 
 from civiclab.deliberation.actions import do_create_conversation, do_join, do_vote
 
-TOPICS = (
-    "trees bikes buses schools libraries markets fountains benches lights murals gardens playgrounds "
-    "bridges tramways pools clinics theatres museums sirens kiosks toilets canals dunes orchards"
-).split()
+TOPICS = [
+    "trees",
+    "bikes",
+    "buses",
+    "schools",
+    "libraries",
+    "markets",
+    "fountains",
+    "benches",
+    "lights",
+    "murals",
+    "gardens",
+    "playgrounds",
+    "bridges",
+    "tramways",
+    "pools",
+    "clinics",
+    "theatres",
+    "museums",
+    "sirens",
+    "kiosks",
+    "toilets",
+    "canals",
+    "dunes",
+    "orchards",
+]
 SEEDS = [f"We need more {word} in every district" for word in TOPICS]
 
 
