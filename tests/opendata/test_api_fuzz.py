@@ -20,13 +20,20 @@ def keep_test_connection():
     request_finished.connect(close_old_connections)
 
 
-def test_no_input_makes_the_api_fail(keep_test_connection, aurora_process, borealis_process, aurora_draft):
+def test_no_input_makes_the_api_fail(
+    keep_test_connection, aurora_process, borealis_process, aurora_draft, aurora_conversation
+):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert {op.label for op in operations} >= {
         "GET /api/v1/cities",
         "GET /api/v1/cities/{city}",
         "GET /api/v1/cities/{city}/processes",
+        "GET /api/v1/cities/{city}/conversations",
+        "GET /api/v1/cities/{city}/conversations/{slug}",
+        "GET /api/v1/cities/{city}/conversations/{slug}/statements",
+        "GET /api/v1/cities/{city}/conversations/{slug}/report",
+        "GET /api/v1/cities/{city}/conversations/{slug}/export/{name}",
     }
     for operation in operations:
 
