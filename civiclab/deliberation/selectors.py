@@ -1,5 +1,6 @@
 import random
 
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -44,21 +45,20 @@ def next_statement(conversation, participant: Participant | None) -> tuple[State
 
     Each participant gets their own fixed shuffled order, so early statements do not collect all the votes
     while later ones collect none; visitors who have not voted yet see the order of the statements."""
-    open_ids = list(accepted_statements(conversation).values_list("tid", flat=True))
-    voted: set[int] = set()
+    statements = accepted_statements(conversation).only("pk", "tid", "text", "is_meta", "conversation_id")
     if participant is not None:
-        voted = set(
-            Vote.objects.filter(
-                participant=participant, statement__status=StatementStatus.ACCEPTED
-            ).values_list("statement__tid", flat=True)
+        # One query: every open statement, and whether this participant has answered it.
+        statements = statements.annotate(
+            answered=Exists(Vote.objects.filter(participant=participant, statement=OuterRef("pk")))
         )
-    remaining = [tid for tid in open_ids if tid not in voted]
+    rows = list(statements)
+    remaining = [s for s in rows if not getattr(s, "answered", False)]
+    answered = len(rows) - len(remaining)
     if not remaining:
-        return None, len(voted), len(open_ids)
+        return None, answered, len(rows)
     if participant is not None:
         random.Random(f"{conversation.pk}:{participant.pid}").shuffle(remaining)  # noqa: S311 (an order, not a secret)
-    statement = Statement.objects.get(conversation=conversation, tid=remaining[0])
-    return statement, len(voted), len(open_ids)
+    return remaining[0], answered, len(rows)
 
 
 def votes_of(participant: Participant | None):
