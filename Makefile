@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/pip install --quiet -e ".[dev,reference]"
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/opinion_map.py
+	$(BIN)/python bench/vote_intake.py
 	$(BIN)/python bench/pb_tally.py
 
 messages: $(STAMP)

@@ -13,6 +13,7 @@ from civiclab.accounts.models import Purpose
 from civiclab.budgeting import demo_data as budgeting_demo
 from civiclab.cities.actions import do_create_city, do_grant_role
 from civiclab.cities.models import City, Role
+from civiclab.deliberation.demo import load_demo_conversation
 from civiclab.network.actions import do_create_manifesto, do_endorse
 from civiclab.processes.actions import PhaseSpec, do_create_process
 from civiclab.processes.models import PhaseKind
@@ -228,6 +229,8 @@ def _load(only_if_empty: bool) -> str:
         published=False,
         phases=_phases(-1, now + timedelta(weeks=30), "es"),
     )
+
+    load_demo_conversation(cities["valencia"], people["ana@valencia.demo"])
 
     manifestos = {
         slug: do_create_manifesto(admin, slug=slug, title=title, summary=summary, body=summary)

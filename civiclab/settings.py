@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "civiclab.processes",
     "civiclab.budgeting",
     "civiclab.network",
+    "civiclab.deliberation",
     "civiclab.opendata",
 ]
 

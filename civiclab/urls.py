@@ -39,6 +39,7 @@ urlpatterns = [
     path("<slug:city_slug>/", include((city_urls, "cities"))),
     path("<slug:city_slug>/", include("civiclab.processes.urls")),
     path("<slug:city_slug>/", include("civiclab.budgeting.urls")),
+    path("<slug:city_slug>/", include("civiclab.deliberation.urls")),
 ]
 
 if settings.DEBUG:

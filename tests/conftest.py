@@ -195,3 +195,32 @@ def aurora_budget(aurora):
 @pytest.fixture
 def borealis_budget(borealis):
     return make_budget(borealis, slug="canals")
+
+
+@pytest.fixture
+def aurora_conversation(aurora, alice):
+    """A published conversation of Aurora's residents, with three seed statements."""
+    from civiclab.deliberation.actions import do_create_conversation
+
+    return do_create_conversation(
+        aurora,
+        alice,
+        topic="Shade in the squares",
+        slug="shade",
+        published=True,
+        seeds=["More trees in every square", "Water fountains in parks", "Fewer parking places downtown"],
+    )
+
+
+@pytest.fixture
+def borealis_conversation(borealis, dave):
+    from civiclab.deliberation.actions import do_create_conversation
+
+    return do_create_conversation(
+        borealis,
+        dave,
+        topic="Quiet nights",
+        slug="quiet-nights",
+        published=True,
+        seeds=["Boats slower at night"],
+    )

@@ -114,6 +114,7 @@ def do_erase_account(user: User) -> None:
     from allauth.mfa.models import Authenticator
 
     from civiclab.cities.actions import do_revoke_role
+    from civiclab.deliberation.actions import anonymise_participation_of
     from civiclab.network.actions import anonymise_endorsements_of
 
     EmailAddress.objects.filter(user=user).delete()
@@ -122,6 +123,7 @@ def do_erase_account(user: User) -> None:
     for membership in user.memberships.select_related("city"):
         do_revoke_role(membership, actor=user)  # refuses to leave a city without an admin
     anonymise_endorsements_of(user)
+    anonymise_participation_of(user)
     user.email = f"erased-{user.public_id.hex}@invalid"
     user.display_name = ""
     user.home_city = None

@@ -11,6 +11,7 @@ def personal_data(user: User) -> dict:
 
     Each app that stores personal data adds its part here; tests check that nothing is missed."""
     from civiclab.budgeting.models import Budget, PaperEntry, Project, Verification
+    from civiclab.deliberation.selectors import personal_data_of
     from civiclab.network.models import Endorsement
     from civiclab.processes.models import Process
 
@@ -113,6 +114,7 @@ def personal_data(user: User) -> dict:
             }
             for e in PaperEntry.objects.filter(entered_by=user).select_related("city", "budget")
         ],
+        **personal_data_of(user),
         "activity": [
             {
                 "at": e.created_at.isoformat(),

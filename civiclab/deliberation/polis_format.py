@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import csv
 import json
+import time
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -125,3 +127,113 @@ def read_polis_api_json(directory: Path) -> Conversation:
     }
     meta = {int(_pick(c, "statement_id", "tid")) for c in raw_comments if c.get("is_meta")}
     return Conversation(votes=votes, moderated_out=frozenset(rejected), meta=frozenset(meta))
+
+
+# --- Writing the open-data format -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommentRecord:
+    tid: int
+    author_pid: int | None  # None for seed statements written by staff
+    agrees: int
+    disagrees: int
+    moderated: int  # 1 accepted, 0 not moderated yet, -1 rejected
+    text: str
+    timestamp_ms: int
+    is_meta: bool = False
+
+
+@dataclass(frozen=True)
+class VoteRecord:
+    timestamp_ms: int
+    tid: int
+    pid: int
+    vote: int  # agree = +1, as in the open-data exports
+
+
+def polis_datetime(timestamp_ms: int) -> str:
+    """The `datetime` column of the exports, in UTC: `Wed Jun 18 08:16:54 UTC 2014`."""
+    return time.strftime("%a %b %d %H:%M:%S UTC %Y", time.gmtime(timestamp_ms / 1000))
+
+
+def write_comments_csv(comments: Iterable[CommentRecord], out: TextIO) -> None:
+    """comments.csv, with one column more than Pol.is writes (`is-meta`), which readers ignore or use."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        [
+            "timestamp",
+            "datetime",
+            "comment-id",
+            "author-id",
+            "agrees",
+            "disagrees",
+            "moderated",
+            "comment-body",
+            "is-meta",
+        ]
+    )
+    for c in comments:
+        writer.writerow(
+            [
+                c.timestamp_ms,
+                polis_datetime(c.timestamp_ms),
+                c.tid,
+                "" if c.author_pid is None else c.author_pid,
+                c.agrees,
+                c.disagrees,
+                c.moderated,
+                c.text,
+                int(c.is_meta),
+            ]
+        )
+
+
+def write_votes_csv(votes: Iterable[VoteRecord], out: TextIO) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["timestamp", "datetime", "comment-id", "voter-id", "vote"])
+    for v in votes:
+        writer.writerow([v.timestamp_ms, polis_datetime(v.timestamp_ms), v.tid, v.pid, v.vote])
+
+
+def write_participants_votes_csv(
+    votes: Sequence[VoteRecord],
+    tids: Sequence[int],
+    groups: Mapping[int, int],
+    comments_by: Mapping[int, int],
+    out: TextIO,
+) -> None:
+    """One row per participant with their latest answer to each statement (blank: not answered)."""
+    column = {tid: i for i, tid in enumerate(tids)}
+    answers: dict[int, list[str]] = {}
+    for v in votes:
+        row = answers.setdefault(v.pid, [""] * len(tids))
+        if v.tid in column:
+            row[column[v.tid]] = str(v.vote)
+    for pid in comments_by:
+        answers.setdefault(pid, [""] * len(tids))
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        ["participant", "xid", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree", *map(str, tids)]
+    )
+    for pid in sorted(answers):
+        cells = answers[pid]
+        group = groups.get(pid)
+        writer.writerow(
+            [
+                pid,
+                "",
+                "" if group is None else group,
+                comments_by.get(pid, 0),
+                sum(1 for c in cells if c),
+                cells.count("1"),
+                cells.count("-1"),
+                *cells,
+            ]
+        )
+
+
+def write_summary_csv(items: Iterable[tuple[str, str | int]], out: TextIO) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    for key, value in items:
+        writer.writerow([key, value])

@@ -65,8 +65,10 @@ def list_processes(request, city: str):
 # Each app's routes live with the app; they are mounted here, under the same API and error handling.
 def _mount_app_routers() -> None:
     from civiclab.budgeting.api import router as budgeting
+    from civiclab.deliberation.api import router as deliberation
 
     api.add_router("/", budgeting)
+    api.add_router("", deliberation)
 
 
 _mount_app_routers()

@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from civiclab.accounts import actions
 from civiclab.accounts.models import User
+from civiclab.deliberation.actions import do_create_conversation, do_join, do_vote
+from civiclab.deliberation.models import Participant, Vote
 from civiclab.network.actions import do_endorse
 from civiclab.network.models import Endorsement
 from civiclab.processes.actions import do_create_process
@@ -27,6 +29,9 @@ EXPORTED = {
     "budgeting.verification": "budget_eligibility",
     "budgeting.budget": "budgets_created",
     "budgeting.paperentry": "paper_ballots_entered",
+    "deliberation.conversation": "conversations_created",
+    "deliberation.statement": "statements",
+    "deliberation.participant": "conversation_participation",
 }
 # Links that hold no personal data of their own (Django's permission tables, sign-in tokens).
 NOT_PERSONAL = {
@@ -65,6 +70,10 @@ def busy_alice(alice, sam, aurora, manifesto):
     do_endorse(manifesto, kind="person", name="Alice Admin", country="ES", show_name=True, user=alice)
     do_create_process(aurora, alice, title="Alice's process", slug="alices-process")
     _alice_in_a_budget(aurora, alice)
+    conversation = do_create_conversation(
+        aurora, alice, topic="Alice's question", slug="alices-question", published=True, seeds=["Shade first"]
+    )
+    do_vote(conversation, do_join(conversation, user=alice), 0, 1, user=alice)
     return alice
 
 
@@ -116,6 +125,8 @@ def test_the_export_holds_everything_about_the_person(client, busy_alice):
     assert voted["budget"] == "open" and voted["voted_at"] and voted["method"] == "census"
     # The register says that she voted; nothing says how.
     assert "receipt" not in json.dumps(data["budget_eligibility"])
+    assert data["statements"][0]["text"] == "Shade first"
+    assert data["conversation_participation"][0]["votes"][0]["vote"] == 1
 
 
 def all_stored_text() -> str:
@@ -148,6 +159,9 @@ def test_erasure_keeps_contributions_and_counts(busy_alice, manifesto):
     from civiclab.processes.models import Process
 
     assert Process.objects.get(slug="alices-process").created_by == user
+    # Her vote still counts, under a participant number that no longer leads to her.
+    assert Vote.objects.filter(participant__conversation__slug="alices-question").count() == 1
+    assert not Participant.objects.filter(user=user).exists()
 
 
 def test_erasure_ends_the_persons_sessions(client, carol):

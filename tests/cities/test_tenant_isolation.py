@@ -33,6 +33,8 @@ def world(
     manifesto,
     aurora_budget,
     borealis_budget,
+    aurora_conversation,
+    borealis_conversation,
 ):
     counted = make_budget(aurora, slug="counted", opens_in=-9, closes_in=-1)
     do_count(counted, alice)
@@ -48,6 +50,9 @@ def url_for(name: str, w: dict, city_key: str = "aurora") -> str:
     b = {"city_slug": city.slug, "budget_slug": budget.slug}
     p = {**b, "project_id": budget.projects.first().pk}
     counted = {"city_slug": city.slug, "budget_slug": "counted"}
+    conversation = w.get(f"{city_key}_conversation")
+    in_conversation = {"city_slug": city.slug, "conversation_slug": getattr(conversation, "slug", "")}
+    api_conversation = {"city": city.slug, "slug": getattr(conversation, "slug", "")}
     kwargs = {
         "api-v1:list_budgets": {"city": city.slug},
         "api-v1:get_budget": {"city": city.slug, "budget": budget.slug},
@@ -87,6 +92,21 @@ def url_for(name: str, w: dict, city_key: str = "aurora") -> str:
         "network_admin:city_edit": {"city_slug": city.slug},
         "api-v1:get_city": {"city": city.slug},
         "api-v1:list_processes": {"city": city.slug},
+        "deliberation:detail": in_conversation,
+        "deliberation:report": in_conversation,
+        "deliberation:statement_new": in_conversation,
+        "deliberation:vote": in_conversation,
+        "deliberation:staff_list": {"city_slug": city.slug},
+        "deliberation:new": {"city_slug": city.slug},
+        "deliberation:import": {"city_slug": city.slug},
+        "deliberation:edit": in_conversation,
+        "deliberation:moderation": in_conversation,
+        "deliberation:export": in_conversation,
+        "api-v1:list_conversations": {"city": city.slug},
+        "api-v1:get_conversation": api_conversation,
+        "api-v1:list_statements": api_conversation,
+        "api-v1:get_report": api_conversation,
+        "api-v1:conversation_export": {**api_conversation, "name": "votes.csv"},
     }.get(name, {})
     return reverse(name, kwargs=kwargs)
 

@@ -21,6 +21,7 @@ from django.urls import Resolver404, resolve
 from playwright.sync_api import ConsoleMessage, Page, Response, expect
 
 from civiclab.cities.models import City
+from civiclab.deliberation.models import Conversation
 from civiclab.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo
 from civiclab.network.models import Manifesto
 from civiclab.processes.models import Process
@@ -45,6 +46,8 @@ NOT_PAGES = {
     "accounts:consent": "POST only: the resident presses its buttons and the page it returns to is checked",
     "accounts:export": "a JSON download",
     "cities:staff_member_revoke": "POST only",
+    "deliberation:vote": "POST only: pressed by tests/e2e/test_opinion_map.py",
+    "deliberation:export": "a zip download",
 }
 
 axe = Axe()
@@ -167,6 +170,9 @@ def public_paths() -> list[str]:
         paths += [
             f"/{city.slug}/processes/{p.slug}/" for p in Process.objects.filter(city=city, published=True)
         ]
+        for c in Conversation.objects.filter(city=city, published=True):
+            base = f"/{city.slug}/conversations/{c.slug}/"
+            paths += [base, f"{base}report/", f"{base}statements/new/"]
     return paths
 
 
@@ -199,6 +205,14 @@ def staff_paths(city: City) -> list[str]:
         *(f"/{city.slug}/staff/processes/{p.slug}/edit/" for p in Process.objects.filter(city=city)),
         f"/{city.slug}/staff/members/",
         f"/{city.slug}/staff/audit/",
+        f"/{city.slug}/staff/conversations/",
+        f"/{city.slug}/staff/conversations/new/",
+        f"/{city.slug}/staff/conversations/import/",
+        *(
+            f"/{city.slug}/staff/conversations/{c.slug}/{page}/"
+            for c in Conversation.objects.filter(city=city)
+            for page in ("edit", "moderation")
+        ),
     ]
 
 
@@ -248,6 +262,8 @@ def test_every_page_of_an_anonymous_visitor_is_accessible_and_light(audit):
         "/accounts/login/", status=200, fill={"#id_login": "lucia@valencia.demo", "#id_password": "wrong"}
     )
     audit.submit("/accounts/password/reset/", status=200)
+    conversation = Conversation.objects.filter(published=True, participation="link").first()
+    audit.submit(f"/{conversation.city.slug}/conversations/{conversation.slug}/statements/new/")
     audit.assert_clean()
 
 
@@ -279,6 +295,8 @@ def test_every_page_of_a_city_admin_is_accessible_and_light(audit):
     expect(audit.page).to_have_url(re.compile(r"/accounts/2fa/recovery-codes/$"))
     audit.submit("/valencia/staff/processes/new/")
     audit.submit("/valencia/staff/members/", "form:not([action]) [type=submit]")
+    audit.submit("/valencia/staff/conversations/new/")
+    audit.submit("/valencia/staff/conversations/import/")
     audit.assert_clean()
 
 

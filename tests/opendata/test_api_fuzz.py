@@ -21,7 +21,7 @@ def keep_test_connection():
 
 
 def test_no_input_makes_the_api_fail(
-    keep_test_connection, aurora_process, borealis_process, aurora_draft, aurora_budget
+    keep_test_connection, aurora_process, borealis_process, aurora_draft, aurora_budget, aurora_conversation
 ):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -30,6 +30,11 @@ def test_no_input_makes_the_api_fail(
         "GET /api/v1/cities/{city}",
         "GET /api/v1/cities/{city}/processes",
         "GET /api/v1/cities/{city}/budgets/{budget}/ballots",
+        "GET /api/v1/cities/{city}/conversations",
+        "GET /api/v1/cities/{city}/conversations/{slug}",
+        "GET /api/v1/cities/{city}/conversations/{slug}/statements",
+        "GET /api/v1/cities/{city}/conversations/{slug}/report",
+        "GET /api/v1/cities/{city}/conversations/{slug}/export/{name}",
     }
     for operation in operations:
 

@@ -1,0 +1,334 @@
+"""Vote intake of opinion mapping through the real HTTP stack: gunicorn with production settings on
+PostgreSQL, and 100 concurrent voters answering statements (some of them twice), as htmx posts.
+
+    .venv/bin/python bench/vote_intake.py       # PostgreSQL at $DATABASE_URL, or civiclab_bench_votes
+
+Writes bench/results/opinion-vote-intake.json. The same voters (`run_voters`) drive the test
+tests/deliberation/test_vote_intake.py, which checks that no vote is lost or doubled.
+
+Each voter is an anonymous visitor of an "anyone with the link" conversation: it keeps its own cookies
+(the signed participant cookie the server sets on its first vote, and a CSRF cookie, which a browser would
+get with the page) on one thread with its own connection. Load only ever goes to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import hashlib
+import http.client
+import json
+import os
+import random
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "opinion-vote-intake.json"
+HOST = "127.0.0.1"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/civiclab_bench_votes"
+CITY, SLUG = "bench-city", "bench-votes"
+
+
+def log(message: str) -> None:
+    print(f"[vote-intake] {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def server_env(database_url: str, data_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    for name in ("STATIC_ROOT", "MEDIA_ROOT", "PORT", "HOST", "REDIS_URL"):
+        env.pop(name, None)
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "CIVICLAB_DATA_DIR": str(data_dir),
+            "CIVICLAB_ENV": "production",
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback
+            "DJANGO_SETTINGS_MODULE": "civiclab.settings",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+@dataclass
+class Gunicorn:
+    """gunicorn with production settings in its own process group, stopped with everything it started."""
+
+    env: dict[str, str]
+    workers: int = 4
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Gunicorn:
+        cmd = [
+            str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable,
+            "-m",
+            "gunicorn",
+            "civiclab.wsgi",
+            "--bind",
+            f"{HOST}:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--backlog",
+            "1024",
+        ]
+        self.log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited:\n{self.tail()}")
+            with contextlib.suppress(OSError):
+                conn = http.client.HTTPConnection(HOST, self.port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    return self
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer /healthz:\n{self.tail()}")
+
+    def tail(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-3000:]
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+@dataclass
+class Voter:
+    """One anonymous participant: its cookies, and the last answer it gave to each statement."""
+
+    n: int
+    cookies: dict[str, str] = field(default_factory=dict)
+    final: dict[int, int] = field(default_factory=dict)
+    statuses: list[int] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+
+    def plan(self, tids: list[int], votes: int, repeats: int) -> list[tuple[int, int]]:
+        rng = random.Random(self.n)
+        first = [(tid, rng.choice([-1, 0, 1])) for tid in rng.sample(tids, min(votes, len(tids)))]
+        again = [(tid, rng.choice([-1, 0, 1])) for tid, _v in rng.sample(first, min(repeats, len(first)))]
+        return first + again
+
+    def anon_key(self) -> str | None:
+        cookie = self.cookies.get("civiclab_participant")
+        if cookie is None:
+            return None
+        # A signed cookie reads "value:timestamp:signature".
+        token = urllib.parse.unquote(cookie).strip('"').rsplit(":", 2)[0]
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+def cast(conn: http.client.HTTPConnection, path: str, voter: Voter, tid: int, value: int) -> int:
+    voter.cookies.setdefault("csrftoken", secrets.token_hex(16))  # what the page would have set
+    body = urllib.parse.urlencode({"statement": tid, "value": value})
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": "; ".join(f"{k}={v}" for k, v in voter.cookies.items()),
+        "X-CSRFToken": voter.cookies["csrftoken"],
+        "HX-Request": "true",
+        "Host": HOST,
+    }
+    conn.request("POST", path, body=body, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    for header in response.msg.get_all("Set-Cookie") or []:
+        name, _, rest = header.partition("=")
+        voter.cookies[name.strip()] = rest.split(";", 1)[0]
+    return response.status
+
+
+def run_voters(
+    port: int, city: str, slug: str, tids: list[int], voters: int = 100, votes: int = 20, repeats: int = 5
+) -> dict[str, object]:
+    """Every voter casts `votes` answers on distinct statements, then `repeats` changed answers, all at once
+    with the others. Returns the figures and the voters (with what each one last answered)."""
+    path = f"/{city}/conversations/{slug}/vote/"
+    crowd = [Voter(n) for n in range(voters)]
+    start = threading.Barrier(voters + 1)
+
+    def work(voter: Voter) -> None:
+        plan = voter.plan(tids, votes, repeats)
+        conn = http.client.HTTPConnection(HOST, port, timeout=60)
+        start.wait()
+        for tid, value in plan:
+            began = time.perf_counter()
+            try:
+                status = cast(conn, path, voter, tid, value)
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection(HOST, port, timeout=60)
+                status = cast(conn, path, voter, tid, value)  # a dropped keep-alive connection: once more
+            voter.latencies.append(time.perf_counter() - began)
+            voter.statuses.append(status)
+            if status == 200:
+                voter.final[tid] = value
+        conn.close()
+
+    threads = [threading.Thread(target=work, args=(v,)) for v in crowd]
+    for t in threads:
+        t.start()
+    start.wait()
+    began = time.perf_counter()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - began
+    statuses = [s for v in crowd for s in v.statuses]
+    latencies = sorted(x for v in crowd for x in v.latencies)
+    return {
+        "voters": voters,
+        "requests": len(statuses),
+        "seconds": round(seconds, 3),
+        "votes_per_second": round(len(statuses) / seconds, 1),
+        "server_errors": sum(1 for s in statuses if s >= 500),
+        "non_200": sum(1 for s in statuses if s != 200),
+        "latency_ms": {
+            "median": round(1000 * statistics.median(latencies), 1),
+            "p95": round(1000 * latencies[int(0.95 * (len(latencies) - 1))], 1),
+            "max": round(1000 * latencies[-1], 1),
+        },
+        "crowd": crowd,
+    }
+
+
+def check_votes(crowd: list[Voter], conversation) -> dict[str, int]:
+    """What the database holds against what each voter last answered: (lost, doubled, wrong)."""
+    from civiclab.deliberation.models import Participant, Vote
+
+    by_key = {p.anon_key: p.pk for p in Participant.objects.filter(conversation=conversation)}
+    stored: dict[tuple[int, int], list[int]] = {}
+    for participant_id, tid, value in Vote.objects.filter(conversation=conversation).values_list(
+        "participant_id", "statement__tid", "value"
+    ):
+        stored.setdefault((participant_id, tid), []).append(value)
+    lost = doubled = wrong = 0
+    for voter in crowd:
+        participant_id = by_key.get(voter.anon_key())
+        for tid, value in voter.final.items():
+            values = stored.get((participant_id, tid), [])
+            lost += not values
+            doubled += len(values) > 1
+            wrong += bool(values) and values[-1] != value
+    expected = sum(len(v.final) for v in crowd)
+    return {
+        "expected_votes": expected,
+        "stored_votes": sum(len(v) for v in stored.values()),
+        "lost": lost,
+        "doubled": doubled,
+        "wrong": wrong,
+        "participants": len(by_key),
+    }
+
+
+def make_conversation(statements: int = 40):
+    """A city and a published "anyone with the link" conversation, through the actions."""
+    from civiclab.cities.actions import do_create_city
+    from civiclab.cities.models import City
+    from civiclab.deliberation.actions import do_create_conversation
+
+    city = City.objects.filter(slug=CITY).first() or do_create_city(
+        None, name="Bench city", slug=CITY, country="ES", languages=["en"], time_zone="Europe/Madrid"
+    )
+    return do_create_conversation(
+        city,
+        None,
+        topic="Bench conversation",
+        slug=SLUG,
+        participation="link",
+        published=True,
+        seeds=[f"Bench statement number {i}" for i in range(statements)],
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--voters", type=int, default=100)
+    parser.add_argument("--votes", type=int, default=30, help="distinct statements each voter answers")
+    parser.add_argument("--repeats", type=int, default=10, help="answers each voter changes afterwards")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--no-save", action="store_true")
+    args = parser.parse_args(argv)
+
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        database_url = DEFAULT_DATABASE_URL
+    sys.path.insert(0, str(ROOT))
+    from bench.run import ensure_postgres_database
+
+    ensure_postgres_database(database_url)
+    with tempfile.TemporaryDirectory(prefix="civiclab-votes-") as tmp:
+        env = server_env(database_url, Path(tmp))
+        subprocess.run([sys.executable, "-m", "civiclab.cli", "migrate"], cwd=ROOT, env=env, check=True)
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        from django.db import connection
+
+        from civiclab.cities.models import City
+
+        City.objects.filter(slug=CITY).delete()  # a fresh city and conversation every run
+        conversation = make_conversation(max(40, args.votes))
+        tids = list(conversation.statements.values_list("tid", flat=True))
+        connection.close()
+        with Gunicorn(env, workers=args.workers) as server:
+            log(f"{args.voters} voters against gunicorn ({args.workers} workers) on port {server.port}")
+            run = run_voters(server.port, CITY, SLUG, tids, args.voters, args.votes, args.repeats)
+        crowd = run.pop("crowd")
+        checked = check_votes(crowd, conversation)
+        from civiclab.deliberation.models import OpinionReport
+
+        report = OpinionReport.objects.filter(conversation=conversation).first()
+        City.objects.filter(slug=CITY).delete()
+    result = {
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "database": "postgresql",
+        "server": f"gunicorn, {args.workers} sync workers, production settings",
+        "client": f"python threads, one connection per voter, htmx posts; {os.cpu_count()} CPUs shared",
+        "target": ">= 500 votes/s with 100 concurrent voters, 0 server errors",
+        **run,
+        **checked,
+        "last_recompute_seconds": report.seconds if report else None,
+    }
+    print(json.dumps(result, indent=2))
+    if not args.no_save:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    ok = not result["server_errors"] and not (checked["lost"] or checked["doubled"] or checked["wrong"])
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from civiclab.deliberation import actions
+from civiclab.deliberation.models import Conversation, OpinionReport, Participant, Statement, Vote
+
+from .factories import SEEDS, conversation
+
+
+def three_camps(talk, n_people=120, n_statements=20, noise=0.1, seed=1):
+    """Synthetic voters from three opinion profiles, written in bulk (as the demo and imports do).
+
+    Each profile agrees with its own third of the statements and with statement 0, and disagrees with the
+    rest; one answer in ten is random."""
+    rng = np.random.default_rng(seed)
+    profiles = -np.ones((3, n_statements), dtype=int)
+    block = n_statements // 3
+    for g in range(3):
+        profiles[g, g * block : (g + 1) * block] = 1
+    profiles[:, 0] = 1
+    votes = []
+    for p in range(n_people):
+        for t in range(n_statements):
+            value = int(profiles[p % 3, t]) if rng.random() >= noise else int(rng.choice([-1, 0, 1]))
+            votes.append(actions.ImportedVote(pid=p, tid=t, value=value))
+    actions.load_statements_and_votes(talk, [], votes)
+
+
+@pytest.fixture
+def talk(aurora, alice):
+    return conversation(aurora, alice, seeds=SEEDS[:20], participation="link")
+
+
+def test_the_report_finds_the_groups_and_the_common_ground(talk):
+    three_camps(talk)
+    report = actions.do_recompute_report(talk)
+    result = report.result
+    assert result["k"] == 3 and sorted(result["group_sizes"]) == [40, 40, 40]
+    assert 0 in [c["tid"] for c in result["consensus"]["agree"]]
+    assert report.votes_seen == Vote.objects.filter(conversation=talk).count()
+    assert set(result["participants"]) == {str(p) for p in range(120)}
+    assert result["participation"][0]["votes"] == report.votes_seen
+
+
+def test_the_recompute_runs_in_the_background_after_enough_votes(talk, django_capture_on_commit_callbacks):
+    three_camps(talk)
+    Conversation.objects.filter(pk=talk.pk).update(votes_since_report=0)
+    participant = actions.do_join(talk, anon_key="k" * 64)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for tid in range(actions.RECOMPUTE_MIN_NEW_VOTES - 1):
+            actions.do_vote(talk, participant, tid, 1)
+    assert not callbacks and not OpinionReport.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        actions.do_vote(talk, participant, 5, 0)
+    assert len(callbacks) == 1
+    report = OpinionReport.objects.get(conversation=talk)
+    assert report.votes_seen == Vote.objects.filter(conversation=talk).count()
+    talk.refresh_from_db()
+    assert talk.votes_since_report == 0 and talk.recompute_requested_at is None
+
+
+def test_only_one_of_many_voters_claims_the_recompute(talk):
+    assert actions.request_recompute(talk)
+    assert not actions.request_recompute(talk)
+    Conversation.objects.filter(pk=talk.pk).update(recompute_requested_at=timezone.now() - timedelta(hours=1))
+    assert actions.request_recompute(talk)  # a claim left by a crashed worker expires
+
+
+def test_a_vote_after_a_quiet_minute_asks_for_a_recompute(talk, carol, django_capture_on_commit_callbacks):
+    actions.do_recompute_report(talk)
+    OpinionReport.objects.filter(conversation=talk).update(computed_at=timezone.now() - timedelta(minutes=2))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        actions.do_vote(talk, actions.do_join(talk, anon_key="a" * 64), 0, 1)
+    assert len(callbacks) == 1
+
+
+def test_the_report_page_never_computes_and_says_so(client, talk):
+    three_camps(talk)
+    url = reverse("deliberation:report", args=["aurora", talk.slug])
+    response = client.get(url)
+    assert response.status_code == 200 and "not computed yet" in response.content.decode()
+    assert not OpinionReport.objects.exists()
+
+
+def test_the_report_page_shows_groups_map_consensus_divisive_and_participation(client, talk):
+    three_camps(talk)
+    actions.do_recompute_report(talk)
+    body = client.get(reverse("deliberation:report", args=["aurora", talk.slug])).content.decode()
+    assert "Computed at" in body
+    assert 'role="img"' in body and '<title id="map-title">' in body and "Group A: 40 participants." in body
+    assert "What sets group C apart" in body
+    assert SEEDS[0] in body  # the statement everyone agrees with
+    assert "Divisive statements" in body and "Votes and new participants per day" in body
+    assert "Carol" not in body and "carol@" not in body
+
+
+def test_rejected_and_meta_statements_are_left_out_of_the_map(talk, bob):
+    three_camps(talk)
+    actions.do_moderate_statement(
+        Statement.objects.get(conversation=talk, tid=3), bob, status="rejected", reason="x"
+    )
+    actions.do_moderate_statement(
+        Statement.objects.get(conversation=talk, tid=4), bob, status="accepted", is_meta=True
+    )
+    result = actions.do_recompute_report(talk).result
+    assert 3 not in result["statement_ids"] and 4 not in result["statement_ids"]
+
+
+def test_a_tiny_conversation_gets_an_empty_report(talk, carol):
+    participant = actions.do_join(talk, user=None, anon_key="b" * 64)
+    actions.do_vote(talk, participant, 0, 1)
+    report = actions.do_recompute_report(talk)
+    assert report.result["k"] == 0 and Participant.objects.count() == 1
