@@ -457,9 +457,10 @@ def do_create_letter_codes(budget: Budget, actor, count: int, district: str = ""
 # --- Ballots ----------------------------------------------------------------------------------
 
 
-def check_ballot(budget: Budget, choice: BallotChoice, projects: dict[str, Project]) -> None:
-    """Raises ValidationError when the ballot breaks the budget's rules. `projects` are the projects on
-    the ballot paper (feasible, of the chosen district), by code."""
+def check_ballot(budget: Budget, choice: BallotChoice, costs: dict[str, int]) -> None:
+    """Raises ValidationError when the ballot breaks the budget's rules. `costs` are the projects on
+    the ballot paper (feasible, of the chosen district): their cost by code."""
+    projects = costs
     listed = choice.projects
     if len(set(listed)) != len(listed):
         raise ValidationError(_("A project is marked twice."))
@@ -476,7 +477,7 @@ def check_ballot(budget: Budget, choice: BallotChoice, projects: dict[str, Proje
         raise ValidationError(_("Choose exactly one project."))
     if kind == BallotType.KNAPSACK:
         limit = choice.district.amount if choice.district else budget.amount
-        total = sum(projects[code].cost for code in listed)
+        total = sum(costs[code] for code in listed)
         if total > limit:
             raise ValidationError(
                 _("The projects you chose cost %(total)s, more than the budget of %(limit)s.")
@@ -492,20 +493,31 @@ def check_ballot(budget: Budget, choice: BallotChoice, projects: dict[str, Proje
 
 
 def ballot_paper(budget: Budget, district: District | None) -> dict[str, Project]:
+    """The projects a voter sees: feasible ones, of the chosen district when the budget has districts."""
     qs = Project.objects.filter(budget=budget, status=ProjectStatus.FEASIBLE)
-    if budget.districts.exists():
+    if district is not None or budget.districts.exists():
         qs = qs.filter(district=district)
     return {p.code: p for p in qs}
 
 
+def paper_costs(budget: Budget, district: District | None) -> dict[str, int]:
+    """Like ballot_paper, as {code: cost}: all a ballot check needs. `district` is None only for a budget
+    without districts (callers resolve it first)."""
+    qs = Project.objects.filter(budget=budget, status=ProjectStatus.FEASIBLE, district=district)
+    return {str(pk): cost for pk, cost in qs.values_list("pk", "cost")}
+
+
 def _district_for(budget: Budget, verification: Verification, district: District | None) -> District | None:
-    has_districts = budget.districts.exists()
-    if not has_districts:
+    districts = list(budget.districts.all())
+    if not districts:
         return None
+    if budget.residency == Residency.DISTRICT:
+        own = next((d for d in districts if d.name == verification.district), None)
+        if district is not None and district != own:
+            raise ValidationError({"district": _("You can vote only in your own district.")})
+        district = own
     if district is None or district.budget_id != budget.pk:
         raise ValidationError({"district": _("Choose a district.")})
-    if budget.residency == Residency.DISTRICT and district.name != verification.district:
-        raise ValidationError({"district": _("You can vote only in your own district.")})
     return district
 
 
@@ -529,7 +541,7 @@ def _cast(budget: Budget, user, choice: BallotChoice, receipt: str) -> str:
         raise ValidationError(_("Prove that you may vote before you vote."))
     district = _district_for(budget, verification, choice.district)
     check_ballot(
-        budget, BallotChoice(choice.projects, choice.points, district), ballot_paper(budget, district)
+        budget, BallotChoice(choice.projects, choice.points, district), paper_costs(budget, district)
     )
     new_receipt = identity.new_code(5)
     participation = Participation.objects.select_for_update().filter(verification=verification).first()
@@ -608,7 +620,7 @@ def do_enter_paper_ballot(
     district = choice.district
     if budget.districts.exists() and (district is None or district.budget_id != budget.pk):
         raise ValidationError({"district": _("Choose a district.")})
-    check_ballot(budget, choice, ballot_paper(budget, district))
+    check_ballot(budget, choice, paper_costs(budget, district))
     others = list(PaperEntry.objects.filter(budget=budget, station=station, sheet=sheet))
     if any(o.entered_by_id == staff.pk for o in others):
         raise ValidationError(

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from civiclab.processes.forms import DateTimeLocalInput
 
 from .actions import BallotChoice
-from .models import BallotType, Budget, District, Method, Project
+from .models import BallotType, Budget, District, Method
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -187,35 +187,32 @@ def read_district(data, districts: list[District]) -> District | None:
     raise ValidationError(_("Choose a district."))
 
 
-def read_ballot(data, budget: Budget, paper: dict[str, Project], district: District | None) -> BallotChoice:
+def _marks(data, prefix: str) -> list[tuple[str, int]]:
+    """(project code, whole number) for every non-empty `<prefix>-<code>` field."""
+    out = []
+    for key in data:
+        if key.startswith(prefix) and (raw := (data.get(key) or "").strip()):
+            try:
+                out.append((key[len(prefix) :], int(raw)))
+            except ValueError:
+                raise ValidationError(_("Write whole numbers only.")) from None
+    return out
+
+
+def read_ballot(data, budget: Budget, district: District | None) -> BallotChoice:
     """The marks of a posted ballot (online or typed from paper). Raises ValidationError for marks that
-    cannot be read; check_ballot then applies the budget's rules."""
+    cannot be read; check_ballot then applies the budget's rules (unknown projects included)."""
     kind = budget.ballot_type
     if kind == BallotType.CUMULATIVE:
-        marks = []
-        for code in paper:
-            raw = (data.get(f"points-{code}") or "").strip()
-            if raw:
-                try:
-                    value = int(raw)
-                except ValueError:
-                    raise ValidationError(_("Points are whole numbers.")) from None
-                if value < 0:
-                    raise ValidationError(_("Points cannot be negative."))
-                if value:
-                    marks.append((code, value))
+        marks = _marks(data, "points-")
+        if any(v < 0 for _c, v in marks):
+            raise ValidationError(_("Points cannot be negative."))
+        marks = sorted((c, v) for c, v in marks if v)
         return BallotChoice([c for c, _v in marks], [v for _c, v in marks], district)
     if kind == BallotType.RANKING:
-        ranked = []
-        for code in paper:
-            raw = (data.get(f"rank-{code}") or "").strip()
-            if raw:
-                try:
-                    ranked.append((int(raw), code))
-                except ValueError:
-                    raise ValidationError(_("Ranks are whole numbers.")) from None
-        ranks = sorted(r for r, _c in ranked)
+        ranked = sorted((r, c) for c, r in _marks(data, "rank-"))
+        ranks = [r for r, _c in ranked]
         if ranks != list(range(1, len(ranks) + 1)):
             raise ValidationError(_("Number your choices 1, 2, 3… without gaps or repeats."))
-        return BallotChoice([c for _r, c in sorted(ranked)], [], district)
+        return BallotChoice([c for _r, c in ranked], [], district)
     return BallotChoice([c for c in data.getlist("project") if c], [], district)

@@ -292,7 +292,7 @@ class Participation(CityScoped):
     """The participation register: who voted in which budget, and when. Never joined with ballots."""
 
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="participations")
-    verification = models.OneToOneField(Verification, on_delete=models.PROTECT, related_name="participation")
+    verification = models.OneToOneField(Verification, on_delete=models.CASCADE, related_name="participation")
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.ONLINE)
     # hmac(secret, receipt code): proves a voter's own receipt when they change their ballot.
     receipt_mac = models.CharField(max_length=64)

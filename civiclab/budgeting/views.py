@@ -30,7 +30,7 @@ from .forms import (
     read_ballot,
     read_district,
 )
-from .models import Budget, Method, PaperEntry, PaperEntryStatus, ProjectStatus, Verification
+from .models import Budget, District, Method, PaperEntry, PaperEntryStatus, ProjectStatus, Verification
 from .selectors import (
     get_budget_for,
     get_project_for,
@@ -162,6 +162,19 @@ def vote(request, city, budget_slug):
     budget = get_budget_for(request, city, budget_slug)
     if not budget.voting_is_open():
         return render(request, "budgeting/vote_closed.html", {"city": city, "budget": budget}, status=403)
+    errors: list[str] = []
+    receipt = (request.POST.get("receipt") or "").strip() or _receipt_from_cookie(request, budget)
+    if request.method == "POST":
+        # The busy path of a vote: the action checks everything, and the page is built only on refusal.
+        try:
+            raw = request.POST.get("district", "")
+            district = District.objects.filter(budget=budget, pk=raw).first() if raw.isdigit() else None
+            choice = read_ballot(request.POST, budget, district)
+            new_receipt = actions.do_cast_ballot(budget, request.user, choice, receipt=receipt)
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            return _receipt_redirect(request, city, budget, new_receipt)
     verification = Verification.objects.filter(budget=budget, user=request.user).first()
     if verification is None:
         return _verify_page(request, city, budget)
@@ -174,31 +187,7 @@ def vote(request, city, budget_slug):
             district = read_district(data, districts)
         except ValidationError:
             district = None
-    errors: list[str] = []
-    has_voted = hasattr(verification, "participation")
-    receipt = (request.POST.get("receipt") or "").strip() or _receipt_from_cookie(request, budget)
     paper = actions.ballot_paper(budget, district) if (district or not districts) else {}
-    if request.method == "POST":
-        try:
-            if districts and district is None:
-                raise ValidationError(_("Choose a district."))
-            choice = read_ballot(request.POST, budget, paper, district)
-            new_receipt = actions.do_cast_ballot(budget, request.user, choice, receipt=receipt)
-        except ValidationError as exc:
-            errors = _errors(exc)
-        else:
-            response = redirect("budgeting:receipt", city_slug=city.slug, budget_slug=budget.slug)
-            response.set_signed_cookie(
-                RECEIPT_COOKIE.format(budget.pk),
-                new_receipt,
-                salt="pb-receipt",
-                max_age=max(60, int((budget.voting_closes_at - timezone.now()).total_seconds()) + 86400 * 90),
-                path=reverse("budgeting:detail", kwargs={"city_slug": city.slug, "budget_slug": budget.slug}),
-                secure=request.is_secure(),
-                httponly=True,
-                samesite="Lax",
-            )
-            return response
     return render(
         request,
         "budgeting/vote.html",
@@ -210,12 +199,27 @@ def vote(request, city, budget_slug):
             "choose_district": bool(districts) and budget.residency != "district",
             "projects": _marked(paper, request),
             "limit": district.amount if district else budget.amount,
-            "has_voted": has_voted,
+            "has_voted": hasattr(verification, "participation"),
             "receipt": receipt,
             "errors": errors,
         },
         status=400 if errors else 200,
     )
+
+
+def _receipt_redirect(request, city, budget, receipt: str):
+    response = redirect("budgeting:receipt", city_slug=city.slug, budget_slug=budget.slug)
+    response.set_signed_cookie(
+        RECEIPT_COOKIE.format(budget.pk),
+        receipt,
+        salt="pb-receipt",
+        max_age=max(60, int((budget.voting_closes_at - timezone.now()).total_seconds()) + 86400 * 90),
+        path=reverse("budgeting:detail", kwargs={"city_slug": city.slug, "budget_slug": budget.slug}),
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 def _verify_page(request, city, budget, census_form=None, letter_form=None, status=200):
@@ -570,7 +574,7 @@ def paper_entry(request, city, budget_slug):
     errors: list[str] = []
     if request.method == "POST" and sheet_form.is_valid():
         try:
-            choice = read_ballot(request.POST, budget, paper, district)
+            choice = read_ballot(request.POST, budget, district)
             entry = actions.do_enter_paper_ballot(
                 budget, request.user, choice=choice, **sheet_form.cleaned_data
             )
