@@ -303,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         conversation = make_conversation(max(40, args.votes))
         tids = list(conversation.statements.values_list("tid", flat=True))
         connection.close()
+        load_before = os.getloadavg()[0]
         with Gunicorn(env, workers=args.workers) as server:
             log(f"{args.voters} voters against gunicorn ({args.workers} workers) on port {server.port}")
             run = run_voters(server.port, CITY, SLUG, tids, args.voters, args.votes, args.repeats)
@@ -321,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
         **run,
         **checked,
         "last_recompute_seconds": report.seconds if report else None,
+        # The machine is shared: a load average above the CPU count means the figures are low.
+        "load_average_1min": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
     }
     print(json.dumps(result, indent=2))
     if not args.no_save:
