@@ -44,6 +44,7 @@ test-slow: $(STAMP)
 	$(BIN)/pytest -m slow
 
 bench: $(STAMP)
+	@scripts/ensure-wrk
 	$(BIN)/pip install --quiet -e ".[dev,reference]"
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/opinion_map.py

@@ -536,18 +536,29 @@ def do_cast_ballot(budget: Budget, user, choice: BallotChoice, *, receipt: str =
 def _cast(budget: Budget, user, choice: BallotChoice, receipt: str) -> str:
     if not budget.voting_is_open():
         raise ValidationError(_("Voting is not open."))
-    verification = Verification.objects.filter(budget=budget, user=user).first()
+    # One query for the voter's proof and register row; ballots are the busy path of a vote.
+    verification = (
+        Verification.objects.select_related("participation").filter(budget=budget, user=user).first()
+    )
     if verification is None:
         raise ValidationError(_("Prove that you may vote before you vote."))
-    district = _district_for(budget, verification, choice.district)
-    check_ballot(
-        budget, BallotChoice(choice.projects, choice.points, district), paper_costs(budget, district)
+    paper = list(
+        Project.objects.filter(budget=budget, status=ProjectStatus.FEASIBLE).values_list(
+            "pk", "cost", "district_id"
+        )
     )
+    district = None
+    if any(district_id for _pk, _cost, district_id in paper) or choice.district is not None:
+        district = _district_for(budget, verification, choice.district)
+    costs = {
+        str(pk): cost for pk, cost, district_id in paper if district_id == (district.pk if district else None)
+    }
+    check_ballot(budget, BallotChoice(choice.projects, choice.points, district), costs)
     new_receipt = identity.new_code(5)
-    participation = Participation.objects.select_for_update().filter(verification=verification).first()
+    participation = getattr(verification, "participation", None)
     if participation is None:
         Participation.objects.create(
-            city=budget.city,
+            city_id=budget.city_id,
             budget=budget,
             verification=verification,
             channel=Channel.ONLINE,
@@ -556,6 +567,8 @@ def _cast(budget: Budget, user, choice: BallotChoice, receipt: str) -> str:
     else:
         if not budget.allow_vote_change:
             raise AlreadyVoted(_("You have already voted in this budget, and ballots cannot be changed."))
+        # Locked, so that two changes sent at once cannot both replace the same ballot.
+        participation = Participation.objects.select_for_update().get(pk=participation.pk)
         if not receipt or identity.receipt_mac(budget.city_id, receipt) != participation.receipt_mac:
             raise AlreadyVoted(
                 _("You have already voted. To change your ballot, give the receipt code of your last ballot.")

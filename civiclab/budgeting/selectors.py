@@ -11,7 +11,8 @@ def public_budgets(city):
 
 def get_budget_for(request, city, slug: str) -> Budget:
     """A budget of this city: 404 for another city's, and for unpublished ones unless staff may see them."""
-    budget = get_object_or_404(Budget.objects.for_city(city).select_related("city", "process"), slug=slug)
+    budget = get_object_or_404(Budget.objects.for_city(city), slug=slug)
+    budget.city = city  # already loaded by the access helper
     if not budget.published and not request.user.has_perm("budgeting.view_unpublished", city):
         raise Http404
     return budget

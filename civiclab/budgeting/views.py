@@ -171,6 +171,12 @@ def vote(request, city, budget_slug):
             district = District.objects.filter(budget=budget, pk=raw).first() if raw.isdigit() else None
             choice = read_ballot(request.POST, budget, district)
             new_receipt = actions.do_cast_ballot(budget, request.user, choice, receipt=receipt)
+        except actions.AlreadyVoted as exc:
+            if not budget.allow_vote_change or request.POST.get("receipt") is None:
+                # A double click, or a second device: say so plainly, without building the ballot again.
+                context = {"city": city, "budget": budget, "message": exc.messages[0]}
+                return render(request, "budgeting/already_voted.html", context, status=409)
+            errors = _errors(exc)
         except ValidationError as exc:
             errors = _errors(exc)
         else:

@@ -6,6 +6,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -13,9 +14,22 @@ from django.utils.translation import gettext as _
 
 from .models import City
 
+CITY_CACHE_TTL = 300
+
+
+def city_cache_key(slug: str) -> str:
+    return f"civiclab:city:{slug}"
+
 
 def get_city(slug: str) -> City:
-    return get_object_or_404(City, slug=slug)
+    """The city of a URL, from the shared cache when it can be: every city page starts here.
+    do_update_city clears the entry after a change commits."""
+    key = city_cache_key(slug)
+    city = cache.get(key)
+    if city is None:
+        city = get_object_or_404(City, slug=slug)
+        cache.set(key, city, CITY_CACHE_TTL)
+    return city
 
 
 def has_second_factor(user) -> bool:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from civiclab.core import audit
 
+from .access import city_cache_key
 from .middleware import DOMAINS_CACHE_KEY
 from .models import City, Membership, Role
 
@@ -41,6 +42,7 @@ def do_update_city(city: City, actor, **fields) -> City:
     if unknown:
         raise ValueError(f"Unknown city fields: {sorted(unknown)}")
     changed = sorted(k for k, v in fields.items() if getattr(city, k) != v)
+    old_slug = city.slug
     for key in changed:
         setattr(city, key, fields[key])
     city.custom_domain = city.custom_domain or None
@@ -48,7 +50,8 @@ def do_update_city(city: City, actor, **fields) -> City:
     city.save()
     if changed:
         audit.record("city.updated", actor=actor, city=city, target=city, fields=changed)
-        transaction.on_commit(lambda: cache.delete(DOMAINS_CACHE_KEY))
+        stale = [DOMAINS_CACHE_KEY, city_cache_key(old_slug), city_cache_key(city.slug)]
+        transaction.on_commit(lambda: cache.delete_many(stale))
     return city
 
 

@@ -87,9 +87,14 @@ def test_a_second_ballot_from_another_browser_needs_the_receipt(verified, aurora
     response = verified.post(
         url("budgeting:vote", aurora_budget), {"project": [code(aurora_budget, "Lights")]}
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "receipt code" in response.content.decode()
     assert Ballot.objects.get().projects == [code(aurora_budget, "Trees")]
+    # The change form sends the receipt field: a wrong code gets the ballot back with the reason.
+    response = verified.post(
+        url("budgeting:vote", aurora_budget), {"project": [code(aurora_budget, "Lights")], "receipt": "NOPE"}
+    )
+    assert response.status_code == 400 and b"Replace my ballot" in response.content
 
 
 def test_anyone_with_the_receipt_can_check_the_ballot(verified, aurora_budget, client):
