@@ -1,5 +1,8 @@
 import csv
+import hashlib
+from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -12,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civiclab.cities.access import city_view, staff_view
+from civiclab.core import ratelimit
 from civiclab.core.forms import posted, posted_with_files
 
 from . import actions, pabulib
@@ -155,7 +159,32 @@ def _receipt_from_cookie(request, budget) -> str:
     return request.get_signed_cookie(RECEIPT_COOKIE.format(budget.pk), default="", salt="pb-receipt")
 
 
+BALLOT_POSTS = (5, 10)  # at most 5 ballot posts per 10 seconds per browser session and budget
+
+
+def _throttled_ballots(view):
+    """Answers a flood of ballot posts from one session with 429 before any database work: a double
+    click passes, a script sending its ballot fifty times at once mostly does not."""
+
+    @wraps(view)
+    def wrapper(request, city, budget_slug, *args, **kwargs):
+        session = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if request.method == "POST" and session:
+            digest = hashlib.sha256(f"{city.pk}:{budget_slug}:{session}".encode()).hexdigest()
+            try:
+                ratelimit.check(f"ballot:{digest}", *BALLOT_POSTS)
+            except ratelimit.RateLimited as exc:
+                context = {"retry_after": exc.retry_after, "back": request.path}
+                response = render(request, "budgeting/too_many.html", context, status=429)
+                response["Retry-After"] = str(exc.retry_after)
+                return response
+        return view(request, city, budget_slug, *args, **kwargs)
+
+    return wrapper
+
+
 @city_view
+@_throttled_ballots
 @login_required
 @require_http_methods(["GET", "POST"])
 def vote(request, city, budget_slug):

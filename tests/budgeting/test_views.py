@@ -238,3 +238,17 @@ def test_the_results_page_explains_each_project(client, aurora_budget, alice):
     assert "<svg" in page and "<table>" in page
     ballots = client.get(url("budgeting:ballots", aurora_budget))
     assert ballots.status_code == 200 and b"receipt_hash" in ballots.content
+
+
+def test_a_flood_of_ballot_posts_is_answered_429_before_any_ballot_work(
+    verified, aurora_budget, django_assert_max_num_queries
+):
+    trees = code(aurora_budget, "Trees")
+    for _ in range(5):
+        verified.post(url("budgeting:vote", aurora_budget), {"project": [trees]})
+    # Only the session and the account, which the middleware reads for every signed-in request.
+    with django_assert_max_num_queries(2):
+        response = verified.post(url("budgeting:vote", aurora_budget), {"project": [trees]})
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) >= 1
+    assert Ballot.objects.count() == 1

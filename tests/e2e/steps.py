@@ -3,7 +3,7 @@
 import re
 
 from django.core import mail
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.conftest import PASSWORD, totp_now
 
@@ -29,3 +29,12 @@ def last_email_link(pattern: str) -> str:
     match = re.search(rf"https?://\S*{pattern}\S*", mail.outbox[-1].body)
     assert match, f"no link matching {pattern!r} in:\n{mail.outbox[-1].body}"
     return match.group(0)
+
+
+def tab_to(page: Page, target: Locator, limit: int = 60) -> None:
+    """Presses Tab, as a keyboard user would, until `target` has the focus; fails if it never gets it."""
+    for _ in range(limit):
+        if target.evaluate("element => element === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{limit} presses of Tab never reached {target}")

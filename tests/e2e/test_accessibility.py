@@ -17,9 +17,13 @@ from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth import get_user_model
 from django.urls import Resolver404, resolve
 from playwright.sync_api import ConsoleMessage, Page, Response, expect
 
+from civiclab.budgeting import actions as budgeting
+from civiclab.budgeting.actions import BallotChoice
+from civiclab.budgeting.models import Budget, Project
 from civiclab.cities.models import City
 from civiclab.deliberation.models import Conversation
 from civiclab.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo
@@ -48,6 +52,9 @@ NOT_PAGES = {
     "cities:staff_member_revoke": "POST only",
     "deliberation:vote": "POST only: pressed by tests/e2e/test_opinion_map.py",
     "deliberation:export": "a zip download",
+    "budgeting:ballots": "a pabulib download: fetched and recounted by tests/e2e/test_budgeting.py",
+    "budgeting:verify": "POST only: the resident presses its forms and the pages it returns are checked",
+    "budgeting:project_reply": "POST only: the author presses it and the page it returns to is checked",
 }
 
 axe = Axe()
@@ -173,7 +180,32 @@ def public_paths() -> list[str]:
         for c in Conversation.objects.filter(city=city, published=True):
             base = f"/{city.slug}/conversations/{c.slug}/"
             paths += [base, f"{base}report/", f"{base}statements/new/"]
+        paths += budget_paths(city)
     return paths
+
+
+def budget_paths(city: City) -> list[str]:
+    paths = []
+    for budget in Budget.objects.for_city(city).published():
+        base = f"/{city.slug}/budgets/{budget.slug}/"
+        paths += [base, f"{base}check/"]
+        if budget.results_published_at:
+            paths.append(f"{base}results/")
+        # One project page per state (in review, feasible, not feasible, funded): the rest differ in text.
+        kinds: dict[tuple, int] = {}
+        for p in budget.projects.order_by("pk"):
+            kinds.setdefault((p.status, p.funded, bool(p.reviewed_at), p.cost != p.proposed_cost), p.pk)
+        paths += [f"{base}projects/{pk}/" for pk in kinds.values()]
+    return paths
+
+
+VOTING = "/valencia/budgets/presupuestos-2027/"  # the demo budget in voting: census, districts, knapsack
+PROPOSING = "/utrecht/budgets/buurtbudget-2027/"  # the demo budget that still takes projects
+
+
+def resident_budget_paths() -> list[str]:
+    """The budget pages only a signed-in resident sees; the resident's test walks them in this order."""
+    return [f"{VOTING}vote/", f"{VOTING}receipt/", f"{PROPOSING}projects/new/"]
 
 
 def anonymous_paths() -> list[str]:
@@ -213,7 +245,21 @@ def staff_paths(city: City) -> list[str]:
             for c in Conversation.objects.filter(city=city)
             for page in ("edit", "moderation")
         ),
+        *staff_budget_paths(city),
     ]
+
+
+def staff_budget_paths(city: City) -> list[str]:
+    paths = [f"/{city.slug}/staff/budgets/", f"/{city.slug}/staff/budgets/new/"]
+    for budget in Budget.objects.for_city(city):
+        base = f"/{city.slug}/staff/budgets/{budget.slug}/"
+        pages = ("edit", "census", "letters", "verify", "paper", "paper/review", "count")
+        paths += [f"{base}{page}/" for page in pages]
+        if district := budget.districts.first():
+            paths.append(f"{base}paper/?district={district.pk}")  # the ballot paper of one district
+        if project := budget.projects.first():
+            paths.append(f"{base}projects/{project.pk}/review/")
+    return paths
 
 
 def network_admin_paths() -> list[str]:
@@ -264,6 +310,9 @@ def test_every_page_of_an_anonymous_visitor_is_accessible_and_light(audit):
     audit.submit("/accounts/password/reset/", status=200)
     conversation = Conversation.objects.filter(published=True, participation="link").first()
     audit.submit(f"/{conversation.city.slug}/conversations/{conversation.slug}/statements/new/")
+    audit.submit(f"{VOTING}check/", status=200)
+    audit.page.locator("main #id_receipt").fill("AAAA-BBBB-CCCC-DDDD-EEEE")
+    audit.press("form [type=submit]", f"{VOTING}check/ (no ballot has this code)")
     audit.assert_clean()
 
 
@@ -280,9 +329,68 @@ def test_every_page_of_a_resident_is_accessible_and_light(audit):
     audit.assert_clean()
 
 
+def test_the_budget_pages_of_a_resident_are_accessible_and_light(audit):
+    """Lucía proves she may vote, is refused a ballot over the budget, votes, checks her receipt and meets
+    the refusals of a second ballot; then Fatima, whose project was reviewed, replies to the review."""
+    page = audit.page
+    vote, receipt, propose = resident_budget_paths()
+    sign_in(page, "lucia@valencia.demo", DEMO_PASSWORD)
+    audit.visit(vote)  # not verified yet: the page asks for a proof
+    census = "form:has(input[name=method][value=census])"
+    page.locator(f"main {census} input[name$=identifier]").fill("00000000T")
+    audit.press(f"{census} [type=submit]", f"{VOTING}verify/ (not on the census)", status=400)
+    page.locator(f"main {census} input[name$=identifier]").fill("12345678Z")
+    audit.press(f"{census} [type=submit]", f"{VOTING}verify/ -> {vote} (choose a district)")
+    page.locator("main input[name=district]").first.check()
+    audit.press("button[name=choose]", f"{vote}?district= (the district's ballot paper)")
+    district = page.url.split("district=")[1].split("&")[0]
+    for box in page.locator("main input[name=project]").all():  # all of the district: over its budget
+        box.check()
+    audit.press("form button[type=submit]", f"{vote} (over the budget)", status=400)
+    page.locator("main input[name=project]").first.uncheck()
+    audit.press("form button[type=submit]", f"{vote} (cast) -> {receipt}")
+    code = page.locator("main .receipt samp").inner_text()
+    audit.page.goto(f"{VOTING}check/")
+    page.locator("main #id_receipt").fill(code)
+    audit.press("form [type=submit]", f"{VOTING}check/ (the ballot is stored)")
+    audit.visit(f"{vote}?district={district}")  # voted: a change needs the receipt code
+    page.locator("main input[name=project]").first.check()
+    page.locator("main #receipt").fill("AAAA-BBBB-CCCC-DDDD-EEEE")
+    audit.press("form button[type=submit]", f"{vote} (a change with a wrong receipt code)", status=400)
+    # From another browser, which holds no receipt: the second ballot is refused on a page of its own.
+    page.context.clear_cookies(name=re.compile(r"^pb-receipt-"))
+    audit.visit(receipt)
+    page.goto(f"{vote}?district={district}")
+    page.locator("main #receipt").evaluate("field => field.closest('div').remove()")
+    page.locator("main input[name=project]").first.check()
+    audit.press("form button[type=submit]", f"{vote} (a second ballot)", status=409)
+    audit.visit(propose)
+    audit.submit(propose)
+    audit.visit(f"{PROPOSING}vote/", status=403)  # voting has not opened
+
+    page.context.clear_cookies()
+    sign_in(page, "fatima@utrecht.demo", DEMO_PASSWORD)
+    reviewed = Project.objects.get(budget__slug="buurtbudget-2027", reviewed_at__isnull=False)
+    audit.visit(f"{PROPOSING}projects/{reviewed.pk}/")  # with the form for the author's reply
+    reply = "form[action$='/reply/']"
+    page.locator(f"main {reply} textarea").fill(" ")
+    audit.press(f"{reply} [type=submit]", f"{PROPOSING}projects/{reviewed.pk}/reply/ (empty)")
+    page.locator(f"main {reply} textarea").fill("Dank voor de toelichting.")
+    audit.press(f"{reply} [type=submit]", f"{PROPOSING}projects/{reviewed.pk}/reply/ (published)")
+    audit.assert_clean()
+
+
 def test_every_page_of_a_city_admin_is_accessible_and_light(audit):
     sign_in_checking_the_second_step(audit, "ana@valencia.demo")
     valencia = City.objects.get(slug="valencia")
+    budget = Budget.objects.get(city=valencia, slug="presupuestos-2027")
+    district = budget.districts.first()
+    first, second = budget.projects.filter(district=district, status="feasible")[:2]
+    for email, project in (("ana@valencia.demo", first), ("jordi@valencia.demo", second)):
+        # One sheet typed two ways by two people: it waits in the review queue.
+        person = get_user_model().objects.get(email=email)
+        choice = BallotChoice([project.code], [], district)
+        budgeting.do_enter_paper_ballot(budget, person, station="Mesa 1", sheet="7", choice=choice)
     for path in [*public_paths(), *account_paths(), *staff_paths(valencia)]:
         audit.visit(path)
     reauthenticate_for(audit, MFA_PATHS[0])
@@ -297,6 +405,23 @@ def test_every_page_of_a_city_admin_is_accessible_and_light(audit):
     audit.submit("/valencia/staff/members/", "form:not([action]) [type=submit]")
     audit.submit("/valencia/staff/conversations/new/")
     audit.submit("/valencia/staff/conversations/import/")
+    staff = "/valencia/staff/budgets/"
+    audit.submit(f"{staff}new/")
+    audit.submit(f"{staff}{budget.slug}/edit/", fill={"#id_amount": "1"})  # the rules are frozen
+    audit.submit(f"{staff}{budget.slug}/census/")
+    audit.submit(f"{staff}{budget.slug}/letters/")
+    audit.submit(f"{staff}{budget.slug}/verify/")
+    audit.submit(f"{staff}{budget.slug}/projects/{first.pk}/review/", fill={"#id_review_reason": ""})
+    paper = f"{staff}{budget.slug}/paper/?district={district.pk}"
+    audit.submit(paper)
+    audit.page.goto(paper)
+    audit.page.locator("main #id_station").fill("Mesa 1")
+    audit.page.locator("main #id_sheet").fill("8")
+    for box in audit.page.locator("main input[name=project]").all():
+        box.check()
+    audit.press("form [type=submit]", f"{paper} (over the budget)", status=400)
+    audit.page.goto(f"{staff}{budget.slug}/count/")
+    audit.press("form [type=submit]", f"{staff}{budget.slug}/count/ (voting is open)", status=400)
     audit.assert_clean()
 
 
@@ -309,7 +434,7 @@ def test_every_page_of_the_network_admin_is_accessible_and_light(audit):
 
 
 def test_the_plan_above_visits_every_civiclab_page(demo):
-    planned = [*anonymous_paths(), *account_paths(), *network_admin_paths()]
+    planned = [*anonymous_paths(), *account_paths(), *resident_budget_paths(), *network_admin_paths()]
     visited = set()
     for path in planned:
         with contextlib.suppress(Resolver404):
