@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/opinion_map.py
 	$(BIN)/python bench/vote_intake.py
 	$(BIN)/python bench/pb_tally.py
+	$(BIN)/python bench/pb_voting.py
 
 messages: $(STAMP)
 	cd civiclab && ../$(BIN)/django-admin makemessages --all --ignore=migrations --no-obsolete
