@@ -366,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--voters", type=int, default=8000)
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--concurrent", type=int, default=50, help="voters casting at the same time")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2 measured best on 2 cores)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2 did best on 2 cores)")
     parser.add_argument("--no-save", action="store_true")
     args = parser.parse_args(argv)
 
