@@ -113,9 +113,7 @@ def make_voters(budget, count: int, seed: int = 7) -> list[Voter]:
             keys.append(store.session_key)
     codes = [str(pk) for pk in budget.projects.values_list("pk", flat=True)]
     rng = random.Random(seed)
-    return [
-        Voter(i, key, secrets.token_hex(16), rng.sample(codes, 3)) for i, key in enumerate(keys)
-    ]
+    return [Voter(i, key, secrets.token_hex(16), rng.sample(codes, 3)) for i, key in enumerate(keys)]
 
 
 def make_budget(projects: int = 10):
