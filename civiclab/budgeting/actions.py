@@ -239,7 +239,9 @@ def do_review_project(
     cost: int | None = None,
     cost_note: str = "",
 ) -> Project:
-    project = Project.objects.select_for_update().select_related("budget", "author").get(pk=project.pk)
+    project = (
+        Project.objects.select_for_update(of=("self",)).select_related("budget", "author").get(pk=project.pk)
+    )
     if project.budget.voting_has_opened():
         raise ValidationError(_("Voting has opened: the list of projects is frozen."))
     if not review_reason.strip():

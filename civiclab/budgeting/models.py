@@ -82,7 +82,12 @@ class BudgetQuerySet(models.QuerySet):
 
 class Budget(CityScoped):
     process = models.ForeignKey(
-        "processes.Process", null=True, blank=True, on_delete=models.SET_NULL, related_name="budgets"
+        "processes.Process",
+        verbose_name=_("process"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="budgets",
     )
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("address"), max_length=80)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from civiclab.budgeting import actions
 from civiclab.budgeting.models import Ballot, Budget, Participation, Project
-from tests.conftest import totp_now  # noqa: F401  (the cast's staff have TOTP set up)
+
 
 pytestmark = pytest.mark.django_db
 

@@ -29,10 +29,9 @@ from civiclab.deliberation.models import Conversation
 from civiclab.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo
 from civiclab.network.models import Manifesto
 from civiclab.processes.models import Process
-from tests.conftest import totp_now
 from tests.routes import CIVICLAB_ROUTES
 
-from .steps import sign_in
+from .steps import fresh_totp, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -292,7 +291,7 @@ def sign_in_checking_the_second_step(audit: Audit, email: str) -> None:
     audit.page.get_by_label("Email").fill(email)
     audit.page.get_by_label("Password").fill(DEMO_PASSWORD)
     audit.press("form [type=submit]", "/accounts/2fa/authenticate/")
-    audit.page.get_by_label("Code").fill(totp_now(DEMO_TOTP_SECRET))
+    audit.page.get_by_label("Code").fill(fresh_totp(DEMO_TOTP_SECRET))
     audit.page.locator("main form [type=submit]").first.click()
     expect(audit.page.locator("#id_code")).to_have_count(0)
 

@@ -14,9 +14,9 @@ from civiclab.accounts.actions import do_create_user
 from civiclab.budgeting import actions, identity, pabulib, tally
 from civiclab.budgeting.actions import BallotChoice
 from civiclab.budgeting.models import Ballot, Budget, Outcome, PaperEntry, Participation
-from tests.conftest import PASSWORD, TOTP_SECRET, make_budget
+from tests.conftest import PASSWORD, make_budget
 
-from .steps import sign_in, tab_to
+from .steps import sign_in, sign_in_staff, tab_to
 
 pytestmark = pytest.mark.e2e
 
@@ -125,7 +125,7 @@ def task_link(task, budget):
 def paper_page(new_context, email):
     """A staff member signed in with the second factor, on the paper ballot page of Aurora's budget."""
     page = new_context().new_page()
-    sign_in(page, email, totp_secret=TOTP_SECRET, next_url="/aurora/staff/budgets/")
+    sign_in_staff(page, email, next_url="/aurora/staff/budgets/")
     page.get_by_role("link", name=task_link("Enter paper ballots", "Budget parks")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Enter paper ballots: Budget parks")
     return page
@@ -211,7 +211,7 @@ def test_the_results_page_explains_the_count_and_offers_the_ballots_for_a_recoun
     page, aurora, alice, bob, carol
 ):
     budget, receipt = voted_and_closed(aurora, alice, bob, carol)
-    sign_in(page, "alice@example.org", totp_secret=TOTP_SECRET, next_url="/aurora/staff/budgets/")
+    sign_in_staff(page, "alice@example.org", next_url="/aurora/staff/budgets/")
     page.get_by_role("link", name=task_link("Count the votes", "Budget squares")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Count the votes: Budget squares")
     page.get_by_role("button", name="Count and publish").click()
