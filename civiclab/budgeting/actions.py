@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civiclab.core import audit
+from civiclab.core.images import clean_image
 
 from . import identity
 from .explain import explain
@@ -31,6 +32,7 @@ from .models import (
     PaperEntryStatus,
     Participation,
     Project,
+    ProjectImage,
     ProjectStatus,
     Residency,
     Rule,
@@ -197,6 +199,8 @@ def do_submit_project(
     district: District | None = None,
     latitude=None,
     longitude=None,
+    image=None,
+    image_alt: str = "",
 ) -> Project:
     if not budget.accepts_projects or budget.voting_has_opened():
         raise ValidationError(_("This budget does not take new projects any more."))
@@ -224,7 +228,14 @@ def do_submit_project(
         author=author,
     )
     project.full_clean(exclude=["city", "budget", "author", "district"])
+    if image is not None and not image_alt.strip():
+        raise ValidationError({"image_alt": _("Describe the image for people who cannot see it.")})
+    cleaned = clean_image(image) if image is not None else None
     project.save()
+    if cleaned is not None:
+        ProjectImage.objects.create(
+            city=budget.city, project=project, image=cleaned, alt_text=image_alt.strip()
+        )
     audit.record("budget.project_submitted", actor=author, city=budget.city, target=project, budget=budget.pk)
     return project
 

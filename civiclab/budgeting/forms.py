@@ -98,6 +98,18 @@ class ProjectForm(forms.Form):
     longitude = forms.DecimalField(
         label=_("Longitude"), required=False, min_value=-180, max_value=180, max_digits=8, decimal_places=5
     )
+    image = forms.FileField(
+        label=_("Image"),
+        required=False,
+        help_text=_("Optional. A JPEG, PNG or WebP picture of 5 MB at most."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    image_alt = forms.CharField(
+        label=_("Description of the image"),
+        required=False,
+        max_length=250,
+        help_text=_("What the image shows, for people who cannot see it."),
+    )
 
     def __init__(self, *args, budget, **kwargs):
         super().__init__(*args, **kwargs)

@@ -236,6 +236,25 @@ class Project(CityScoped):
         return str(self.pk)
 
 
+class ProjectImage(CityScoped):
+    """A picture of a project, re-encoded on upload (civiclab/core/images.py), with its text alternative."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(_("image"), upload_to="budget-projects/")
+    alt_text = models.CharField(
+        _("description of the image"),
+        max_length=250,
+        help_text=_("What the image shows, for people who cannot see it."),
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("project image")
+
+    def __str__(self) -> str:
+        return self.alt_text
+
+
 class CensusEntry(models.Model):
     """One line of the census list: a keyed hash of the person's identifier, never the identifier."""
 

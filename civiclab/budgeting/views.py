@@ -82,6 +82,7 @@ def budget_detail(request, city, budget_slug):
 def project_detail(request, city, budget_slug, project_id):
     budget = get_budget_for(request, city, budget_slug)
     project = get_project_for(budget, project_id)
+    images = list(project.images.all())
     is_author = request.user.is_authenticated and project.author_id == request.user.pk
     return render(
         request,
@@ -90,6 +91,7 @@ def project_detail(request, city, budget_slug, project_id):
             "city": city,
             "budget": budget,
             "project": project,
+            "images": images,
             "reply_form": ReplyForm()
             if is_author and project.reviewed_at and not project.author_reply
             else None,
@@ -103,7 +105,7 @@ def project_detail(request, city, budget_slug, project_id):
 @require_http_methods(["GET", "POST"])
 def project_new(request, city, budget_slug):
     budget = get_budget_for(request, city, budget_slug)
-    form = ProjectForm(posted(request), budget=budget)
+    form = ProjectForm(*posted_with_files(request), budget=budget)
     if request.method == "POST" and form.is_valid():
         try:
             project = actions.do_submit_project(budget, request.user, **form.cleaned_data)

@@ -9,7 +9,6 @@ from django.utils import timezone
 from civiclab.budgeting import actions
 from civiclab.budgeting.models import Ballot, Budget, Participation, Project
 
-
 pytestmark = pytest.mark.django_db
 
 
