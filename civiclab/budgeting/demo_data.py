@@ -41,7 +41,7 @@ BOLOGNA_PROJECTS = [
 
 
 def load(cities, people, processes) -> None:
-    now = timezone.now()
+    now = timezone.now().replace(second=0, microsecond=0)  # whole minutes, as staff forms show them
     _valencia(cities["valencia"], people, processes, now)
     _bologna(cities["bologna"], people, processes, now)
     _utrecht(cities["utrecht"], people, now)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from civiclab.processes.forms import DateTimeLocalInput
 
 from .actions import BallotChoice
-from .models import BallotType, Budget, District, Method
+from .models import RULE_FIELDS, BallotType, Budget, District, Method
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -80,6 +80,11 @@ class BudgetForm(forms.ModelForm):
             self.fields["districts"].initial = "\n".join(
                 f"{d.name}: {d.amount}" for d in self.instance.districts.all()
             )
+            if self.instance.voting_has_opened():
+                # Frozen: shown, not editable; the posted values are ignored and the stored ones kept.
+                for name in (*RULE_FIELDS, "districts"):
+                    if name in self.fields:
+                        self.fields[name].disabled = True
 
     def clean_districts(self):
         return parse_districts(self.cleaned_data.get("districts", ""))
