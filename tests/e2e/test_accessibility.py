@@ -341,7 +341,7 @@ def test_the_budget_pages_of_a_resident_are_accessible_and_light(audit):
     page.locator(f"main {census} input[name$=identifier]").fill("12345678Z")
     audit.press(f"{census} [type=submit]", f"{VOTING}verify/ -> {vote} (choose a district)")
     page.locator("main input[name=district]").first.check()
-    audit.press("button[name=choose]", f"{vote}?district= (the district's ballot paper)")
+    audit.press("form[method=get] [type=submit]", f"{vote}?district= (the district's ballot paper)")
     district = page.url.split("district=")[1].split("&")[0]
     for box in page.locator("main input[name=project]").all():  # all of the district: over its budget
         box.check()
