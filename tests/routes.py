@@ -71,6 +71,7 @@ CIVICLAB_ROUTES = {
     "budgeting:letters": "staff:budgeting.manage_eligibility",
     "budgeting:verify_in_person": "staff:budgeting.verify_in_person",
     "budgeting:paper": "staff:budgeting.enter_paper_ballot",
+    "budgeting:paper_voter": "staff:budgeting.enter_paper_ballot",
     "budgeting:paper_review": "staff:budgeting.review_paper_ballots",
     "budgeting:count": "staff:budgeting.count",
     "network_admin:cities": "network_admin",

@@ -9,7 +9,7 @@ from fractions import Fraction
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from civiclab.core import audit
@@ -181,9 +181,12 @@ def do_update_budget(
 # --- Projects and technical review ------------------------------------------------------------
 
 
-def _notify(user, subject: str, body: str) -> None:
+def _notify(user, message) -> None:
+    """Emails `message()` (subject, body) to `user` in their own language, once the transaction commits."""
     if user is None or not user.email or user.erased_at:
         return
+    with translation.override(user.language or None):
+        subject, body = message()
     email = user.email
     transaction.on_commit(lambda: send_mail(subject, body, None, [email], fail_silently=True))
 
@@ -278,9 +281,11 @@ def do_review_project(
     )
     _notify(
         project.author,
-        _("Your project “%(title)s” has been reviewed") % {"title": project.title},
-        _("Result: %(status)s.\n\n%(reason)s")
-        % {"status": project.get_status_display(), "reason": project.review_reason},
+        lambda: (
+            _("Your project “%(title)s” has been reviewed") % {"title": project.title},
+            _("Result: %(status)s.\n\n%(reason)s")
+            % {"status": project.get_status_display(), "reason": project.review_reason},
+        ),
     )
     return project
 
@@ -311,9 +316,9 @@ def _age_ok(budget: Budget, birth_year: int | None) -> bool:
 
 
 def _verify(
-    budget: Budget, user, identity_hash: str, method: str, district: str, verified_by=None
+    budget: Budget, user, identity_hash: str, method: str, district: str, verified_by=None, any_method=False
 ) -> Verification:
-    if method not in budget.methods:
+    if method not in budget.methods and not any_method:
         raise ValidationError(_("This budget does not accept that way of proving who you are."))
     if budget.voting_has_closed():
         raise ValidationError(_("Voting has closed."))
@@ -360,19 +365,62 @@ def do_verify_with_letter(budget: Budget, user, code: str) -> Verification:
     return _verify(budget, user, digest, Method.LETTER, letter.district)
 
 
+def _check_birth_date(budget: Budget, birth_date: dt.date) -> None:
+    if birth_date > timezone.localdate():
+        raise ValidationError({"birth_date": _("The date of birth is in the future.")})
+    closes = timezone.localtime(budget.voting_closes_at).date()
+    age = closes.year - birth_date.year - ((closes.month, closes.day) < (birth_date.month, birth_date.day))
+    if age < budget.min_age:
+        raise ValidationError(_("The minimum age to vote is %(age)s.") % {"age": budget.min_age})
+
+
+@transaction.atomic
+def do_register_paper_voter(
+    budget: Budget, staff, *, station: str, identifier: str, birth_date: dt.date, district: str = ""
+) -> Participation:
+    """The polling station's register: staff saw an identity document and hand out a paper ballot. The
+    person goes into the same register as online voters, so nobody votes both on paper and online."""
+    if not budget.voting_is_open():
+        raise ValidationError(_("Voting is not open."))
+    if not station.strip():
+        raise ValidationError({"station": _("Give the polling station.")})
+    _check_birth_date(budget, birth_date)
+    if budget.residency == Residency.DISTRICT and not budget.districts.filter(name=district).exists():
+        raise ValidationError({"district": _("Choose the person's district.")})
+    digest = identity.identity_hash(budget.city_id, identifier)
+    verification = (
+        Verification.objects.select_for_update().filter(budget=budget, identity_hash=digest).first()
+    )
+    if verification is not None and Participation.objects.filter(verification=verification).exists():
+        raise AlreadyVoted(_("This person has already voted in this budget: do not hand out a paper ballot."))
+    if verification is None:
+        verification = _verify(budget, None, digest, Method.IN_PERSON, district, staff, any_method=True)
+    try:
+        with transaction.atomic():
+            participation = Participation.objects.create(
+                city_id=budget.city_id,
+                budget=budget,
+                verification=verification,
+                channel=Channel.PAPER,
+                receipt_mac=identity.new_code(8),  # paper voters hold no receipt: nothing can match it
+            )
+    except IntegrityError:
+        raise AlreadyVoted(
+            _("This person has already voted in this budget: do not hand out a paper ballot.")
+        ) from None
+    audit.record(
+        "budget.paper_voter_registered", actor=staff, city=budget.city, target=budget, station=station.strip()
+    )
+    return participation
+
+
 @transaction.atomic
 def do_verify_in_person(
     budget: Budget, staff, user, *, identifier: str, birth_date: dt.date, district: str = ""
 ) -> Verification:
     """Staff saw an identity document. The identifier is hashed as a census entry would be, so the same
     person cannot also prove themselves with the census list."""
-    today = timezone.localdate()
-    if birth_date > today:
-        raise ValidationError({"birth_date": _("The date of birth is in the future.")})
-    closes = timezone.localtime(budget.voting_closes_at).date()
-    age = closes.year - birth_date.year - ((closes.month, closes.day) < (birth_date.month, birth_date.day))
-    if age < budget.min_age:
-        raise ValidationError(_("The minimum age to vote is %(age)s.") % {"age": budget.min_age})
+    _check_birth_date(budget, birth_date)
     verification = _verify(
         budget, user, identity.identity_hash(budget.city_id, identifier), Method.IN_PERSON, district, staff
     )

@@ -165,6 +165,13 @@ class InPersonForm(forms.Form):
     district = forms.CharField(label=_("District of residence"), max_length=120, required=False)
 
 
+class PaperVoterForm(forms.Form):
+    station = forms.CharField(label=_("Polling station"), max_length=80)
+    identifier = forms.CharField(label=_("Identity document number"), max_length=40)
+    birth_date = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
+    district = forms.CharField(label=_("District of residence"), max_length=120, required=False)
+
+
 class CensusUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Census list (CSV)"),

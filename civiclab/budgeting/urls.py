@@ -23,6 +23,7 @@ urlpatterns = [
     path(s + "census/", views.census_upload, name="census"),
     path(s + "letters/", views.letter_codes, name="letters"),
     path(s + "verify/", views.verify_in_person, name="verify_in_person"),
+    path(s + "paper/voters/", views.paper_voter, name="paper_voter"),
     path(s + "paper/", views.paper_entry, name="paper"),
     path(s + "paper/review/", views.paper_review, name="paper_review"),
     path(s + "count/", views.count, name="count"),

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -27,6 +28,7 @@ from .forms import (
     LetterCodesForm,
     LetterVerifyForm,
     PaperSheetForm,
+    PaperVoterForm,
     ProjectForm,
     ReceiptForm,
     ReplyForm,
@@ -593,6 +595,38 @@ def verify_in_person(request, city, budget_slug):
         form,
         _("Verify a voter in person: %(title)s") % {"title": budget.title},
         _("Check the identity document. Only a keyed hash of its number is stored."),
+    )
+
+
+@staff_view("budgeting.enter_paper_ballot")
+@require_http_methods(["GET", "POST"])
+def paper_voter(request, city, budget_slug):
+    """The polling station's register: before handing out a paper ballot, staff check that the person
+    has not voted, online or on paper, and record that they now have."""
+    budget = get_object_or_404(Budget.objects.for_city(city), slug=budget_slug)
+    form = PaperVoterForm(posted(request), initial={"station": request.GET.get("station", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_register_paper_voter(budget, request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Recorded. Hand out one paper ballot."))
+            url = reverse(
+                "budgeting:paper_voter", kwargs={"city_slug": city.slug, "budget_slug": budget.slug}
+            )
+            return redirect(url + "?" + urlencode({"station": form.cleaned_data["station"]}))
+    return _staff_form(
+        request,
+        city,
+        budget,
+        form,
+        _("Polling station register: %(title)s") % {"title": budget.title},
+        _(
+            "Check the identity document. CivicLab refuses a person who has already voted, online or "
+            "on paper; only a keyed hash of the document number is stored."
+        ),
+        submit=_("Record and hand out a ballot"),
     )
 
 

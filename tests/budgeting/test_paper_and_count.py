@@ -154,3 +154,50 @@ def test_no_paper_ballot_is_entered_after_the_count(aurora_budget, alice, bob):
     actions.do_count(aurora_budget, alice)
     with pytest.raises(ValidationError, match="published"):
         enter(aurora_budget, bob, "007", "Trees")
+
+
+def born(years: int):
+    return timezone.localdate() - timedelta(days=365 * years + 10)
+
+
+def test_the_polling_station_register_stops_voting_on_paper_and_online(aurora_budget, alice, bob, carol):
+    actions.do_upload_census(aurora_budget, alice, "X1234567A,1990\n")
+    actions.do_register_paper_voter(
+        aurora_budget, bob, station="S1", identifier="x1234567a", birth_date=born(36)
+    )
+    with pytest.raises(ValidationError, match="already voted"):
+        actions.do_register_paper_voter(
+            aurora_budget, bob, station="S2", identifier="X1234567A", birth_date=born(36)
+        )
+    # Proving the same identity online still works (the census knows her), but the register says she voted.
+    with pytest.raises(ValidationError, match="already been used"):
+        actions.do_verify_with_census(aurora_budget, carol, "X1234567A")
+
+
+def test_an_online_voter_gets_no_paper_ballot(aurora_budget, alice, bob, carol):
+    actions.do_upload_census(aurora_budget, alice, "X1234567A,1990\n")
+    actions.do_verify_with_census(aurora_budget, carol, "X1234567A")
+    actions.do_cast_ballot(aurora_budget, carol, BallotChoice(codes(aurora_budget, "Trees")))
+    with pytest.raises(ValidationError, match="already voted"):
+        actions.do_register_paper_voter(
+            aurora_budget, bob, station="S1", identifier="X1234567A", birth_date=born(36)
+        )
+
+
+def test_a_verified_person_who_has_not_voted_online_may_vote_on_paper_and_then_not_online(
+    aurora_budget, alice, bob, carol
+):
+    actions.do_upload_census(aurora_budget, alice, "X1234567A,1990\n")
+    actions.do_verify_with_census(aurora_budget, carol, "X1234567A")
+    actions.do_register_paper_voter(
+        aurora_budget, bob, station="S1", identifier="X1234567A", birth_date=born(36)
+    )
+    with pytest.raises(ValidationError, match="already voted"):
+        actions.do_cast_ballot(aurora_budget, carol, BallotChoice(codes(aurora_budget, "Trees")))
+
+
+def test_the_register_applies_the_minimum_age(aurora_budget, bob):
+    with pytest.raises(ValidationError, match="minimum age"):
+        actions.do_register_paper_voter(
+            aurora_budget, bob, station="S1", identifier="K1", birth_date=born(10)
+        )

@@ -253,3 +253,23 @@ def test_a_flood_of_ballot_posts_is_answered_429_before_any_ballot_work(
     assert response.status_code == 429
     assert int(response["Retry-After"]) >= 1
     assert Ballot.objects.count() == 1
+
+
+def test_the_author_is_told_of_the_review_in_their_own_language(aurora, erin, mailoutbox):
+    from civiclab.accounts.actions import do_create_user
+    from tests.conftest import make_budget
+
+    budget = make_budget(aurora, slug="ideas", opens_in=10, closes_in=20, projects=())
+    paola = do_create_user("paola@example.org", None, display_name="Paola", language="it", accept_terms=True)
+    project = actions.do_submit_project(budget, paola, title="Altalene", description="-", cost=10)
+    with django_capture_on_commit():
+        actions.do_review_project(project, erin, feasible=True, review_reason="Va bene")
+    [mail] = mailoutbox
+    assert mail.to == ["paola@example.org"]
+    assert "Altalene" in mail.subject and "reviewed" not in mail.subject
+
+
+def django_capture_on_commit():
+    from django.test import TestCase
+
+    return TestCase.captureOnCommitCallbacks(execute=True)

@@ -77,6 +77,7 @@ def url_for(name: str, w: dict, city_key: str = "aurora") -> str:
         "budgeting:letters": b,
         "budgeting:verify_in_person": b,
         "budgeting:paper": b,
+        "budgeting:paper_voter": b,
         "budgeting:paper_review": b,
         "budgeting:count": b,
         "cities:home": {"city_slug": city.slug},

@@ -410,6 +410,7 @@ def test_every_page_of_a_city_admin_is_accessible_and_light(audit):
     audit.submit(f"{staff}{budget.slug}/census/")
     audit.submit(f"{staff}{budget.slug}/letters/")
     audit.submit(f"{staff}{budget.slug}/verify/")
+    audit.submit(f"{staff}{budget.slug}/paper/voters/")
     audit.submit(f"{staff}{budget.slug}/projects/{first.pk}/review/", fill={"#id_review_reason": ""})
     paper = f"{staff}{budget.slug}/paper/?district={district.pk}"
     audit.submit(paper)
