@@ -2,8 +2,10 @@
 PostgreSQL, and 100 concurrent voters answering statements (some of them twice), as htmx posts.
 
     .venv/bin/python bench/vote_intake.py       # PostgreSQL at $DATABASE_URL, or civiclab_bench_votes
+    .venv/bin/python bench/vote_intake.py --client threads   # the Python client of the test
 
-Writes bench/results/opinion-vote-intake.json. The same voters (`run_voters`) drive the test
+Writes bench/results/opinion-vote-intake.json. The load comes from wrk (C, a few % of one CPU): the
+Python client threads would take a good part of the two CPUs that gunicorn and PostgreSQL share. The same voters (`run_voters`) drive the test
 tests/deliberation/test_vote_intake.py, which checks that no vote is lost or doubled.
 
 Each voter is an anonymous visitor of an "anyone with the link" conversation: it keeps its own cookies
@@ -221,6 +223,131 @@ def run_voters(
     }
 
 
+WRK_SCRIPT = r"""
+-- Each request is the next line of the plan (round by round: every voter's first answer, then every
+-- voter's second, ...); threads take turns through it. A thread that has sent its share repeats its last
+-- line (the same answer again: harmless) until its responses are in, then stops.
+local lines = {}
+for line in io.lines(os.getenv("VOTE_PLAN")) do lines[#lines + 1] = line end
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  step = tonumber(os.getenv("VOTE_THREADS"))
+  path = os.getenv("VOTE_PATH")
+  htmx = os.getenv("VOTE_HTMX") == "1"
+  share = 0
+  for i = id + 1, #lines, step do share = share + 1 end
+  sent, got, s2, s3, s4, s429, s5 = 0, 0, 0, 0, 0, 0, 0
+end
+function request()
+  local i = id + sent * step + 1
+  if sent < share then sent = sent + 1 else i = id + (share - 1) * step + 1 end
+  local cookie, csrf, body = lines[i]:match("([^\t]+)\t([^\t]+)\t(.*)")
+  local headers = {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Cookie"] = cookie,
+    ["X-CSRFToken"] = csrf,
+  }
+  if htmx then headers["HX-Request"] = "true" end
+  return wrk.format("POST", path, headers, body)
+end
+function response(status, headers, body)
+  got = got + 1
+  if status >= 500 then s5 = s5 + 1
+  elseif status == 429 then s429 = s429 + 1
+  elseif status >= 400 then s4 = s4 + 1
+  elseif status >= 300 then s3 = s3 + 1
+  else s2 = s2 + 1 end
+  if got >= share then wrk.thread:stop() end
+end
+function done(summary, latency, requests)
+  local t = {s2 = 0, s3 = 0, s4 = 0, s429 = 0, s5 = 0, got = 0}
+  for _, thread in ipairs(threads) do
+    for k, _ in pairs(t) do t[k] = t[k] + thread:get(k) end
+  end
+  io.write(string.format(
+    'VOTE_RESULT {"2xx": %d, "3xx": %d, "4xx": %d, "429": %d, "5xx": %d, "responses": %d}\n',
+    t.s2, t.s3, t.s4, t.s429, t.s5, t.got))
+end
+"""
+
+
+def run_wrk(
+    port: int,
+    city: str,
+    slug: str,
+    tids: list[int],
+    tmp: Path,
+    voters: int = 100,
+    votes: int = 30,
+    repeats: int = 10,
+    htmx: bool = True,
+    threads: int = 2,
+) -> dict[str, object]:
+    """The same voters and plans as run_voters, sent by wrk with `voters` connections: one voter per
+    connection at a time. Each voter carries the participant cookie a first vote would have set (signed
+    with the server's key), so that every answer, the first one too, is one request."""
+    from django.core import signing
+
+    from civiclab.deliberation.views import ANON_COOKIE, ANON_SALT
+
+    signer = signing.get_cookie_signer(salt=ANON_COOKIE + ANON_SALT)
+    crowd = [Voter(n) for n in range(voters)]
+    plans = []
+    for voter in crowd:
+        voter.cookies = {
+            "csrftoken": secrets.token_hex(16),
+            ANON_COOKIE: signer.sign(secrets.token_urlsafe(32)),
+        }
+        plans.append(voter.plan(tids, votes, repeats))
+    lines = []
+    for k in range(max(len(p) for p in plans)):
+        for voter, plan in zip(crowd, plans, strict=True):
+            if k < len(plan):
+                tid, value = plan[k]
+                voter.final[tid] = value  # wrk counts statuses only: the check below says what is stored
+                cookie = "; ".join(f"{name}={val}" for name, val in voter.cookies.items())
+                body = urllib.parse.urlencode({"statement": tid, "value": value})
+                lines.append(f"{cookie}\t{voter.cookies['csrftoken']}\t{body}")
+    (tmp / "plan.tsv").write_text("\n".join(lines) + "\n")
+    (tmp / "vote.lua").write_text(WRK_SCRIPT)
+    env = {
+        **os.environ,
+        "VOTE_PLAN": str(tmp / "plan.tsv"),
+        "VOTE_THREADS": str(threads),
+        "VOTE_PATH": f"/{city}/conversations/{slug}/vote/",
+        "VOTE_HTMX": "1" if htmx else "0",
+    }
+    cmd = ["wrk", f"-t{threads}", f"-c{voters}", "-d300s", "--timeout", "30s", "--latency"]
+    cmd += ["-s", str(tmp / "vote.lua"), f"http://{HOST}:{port}"]
+    began = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
+    seconds = time.perf_counter() - began  # wrk's own figure is rounded to 10 ms
+    out = done.stdout
+    if "VOTE_RESULT" not in out:
+        raise RuntimeError(f"wrk gave no result:\n{out}\n{done.stderr}")
+    counts = json.loads(next(line for line in out.splitlines() if line.startswith("VOTE_RESULT"))[12:])
+
+    def grab(prefix: str) -> str | None:
+        return next((line.split()[1] for line in out.splitlines() if line.strip().startswith(prefix)), None)
+
+    return {
+        "voters": voters,
+        "requests": len(lines),
+        "seconds": round(seconds, 3),
+        "votes_per_second": round(len(lines) / seconds, 1),
+        "server_errors": counts["5xx"],
+        "non_200": counts["responses"] - (counts["2xx"] if htmx else counts["3xx"]),
+        "statuses": counts,
+        "latency_ms": {"median": grab("50%"), "p90": grab("90%"), "p99": grab("99%")},
+        "socket_errors": next((line.strip() for line in out.splitlines() if "Socket errors" in line), None),
+        "crowd": crowd,
+    }
+
+
 def check_votes(crowd: list[Voter], conversation) -> dict[str, int]:
     """What the database holds against what each voter last answered: (lost, doubled, wrong)."""
     from civiclab.deliberation.models import Participant, Vote
@@ -277,7 +404,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--voters", type=int, default=100)
     parser.add_argument("--votes", type=int, default=30, help="distinct statements each voter answers")
     parser.add_argument("--repeats", type=int, default=10, help="answers each voter changes afterwards")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2 = the cores here)")
+    parser.add_argument("--client", choices=["wrk", "threads"], default="wrk")
+    parser.add_argument("--plain", action="store_true", help="no-JS form posts instead of htmx posts")
+    parser.add_argument("--redis", default="", help="REDIS_URL for the server (default: no Redis)")
     parser.add_argument("--no-save", action="store_true")
     args = parser.parse_args(argv)
 
@@ -290,6 +420,8 @@ def main(argv: list[str] | None = None) -> int:
     ensure_postgres_database(database_url)
     with tempfile.TemporaryDirectory(prefix="civiclab-votes-") as tmp:
         env = server_env(database_url, Path(tmp))
+        if args.redis:
+            env["REDIS_URL"] = args.redis
         subprocess.run([sys.executable, "-m", "civiclab.cli", "migrate"], cwd=ROOT, env=env, check=True)
         os.environ.update(env)
         import django
@@ -306,7 +438,13 @@ def main(argv: list[str] | None = None) -> int:
         load_before = os.getloadavg()[0]
         with Gunicorn(env, workers=args.workers) as server:
             log(f"{args.voters} voters against gunicorn ({args.workers} workers) on port {server.port}")
-            run = run_voters(server.port, CITY, SLUG, tids, args.voters, args.votes, args.repeats)
+            if args.client == "wrk":
+                run = run_wrk(
+                    server.port, CITY, SLUG, tids, Path(tmp), args.voters, args.votes, args.repeats,
+                    htmx=not args.plain,
+                )
+            else:
+                run = run_voters(server.port, CITY, SLUG, tids, args.voters, args.votes, args.repeats)
         crowd = run.pop("crowd")
         checked = check_votes(crowd, conversation)
         from civiclab.deliberation.models import OpinionReport
@@ -317,7 +455,14 @@ def main(argv: list[str] | None = None) -> int:
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "database": "postgresql",
         "server": f"gunicorn, {args.workers} sync workers, production settings",
-        "client": f"python threads, one connection per voter, htmx posts; {os.cpu_count()} CPUs shared",
+        "client": (
+            f"wrk, 2 threads, {args.voters} connections (one voter each)"
+            if args.client == "wrk"
+            else "python threads, one connection per voter"
+        )
+        + (", form posts" if args.plain else ", htmx posts")
+        + f"; {os.cpu_count()} CPUs shared with the server and PostgreSQL",
+        "cache": "Redis" if args.redis else "LocMemCache (no REDIS_URL)",
         "target": ">= 500 votes/s with 100 concurrent voters, 0 server errors",
         **run,
         **checked,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from civiclab.core import audit, ratelimit
 
+from . import selectors
 from .matrix import Votes
 from .models import (
     STATEMENT_MAX_LENGTH,
@@ -173,6 +175,8 @@ def do_update_conversation(conversation: Conversation, actor, **fields) -> Conve
     ):
         raise ValidationError({"slug": _("This city already has a conversation at this address.")})
     changed = {k: v for k, v in fields.items() if getattr(conversation, k) != v}
+    if "slug" in changed:
+        selectors.forget_conversation(conversation)  # the old address (the save forgets the new one)
     for key, value in changed.items():
         setattr(conversation, key, value)
     conversation.full_clean(exclude=["city", "created_by", "process", "phase"])
@@ -296,11 +300,22 @@ def do_moderate_statement(
 
 
 def get_participant(conversation: Conversation, *, user=None, anon_key: str | None = None):
+    """The participant of this person, from the cache when it can be: a participant row never changes
+    (erasure only unlinks the account, and forgets the entries). Only found ones are cached."""
     if user is not None and user.is_authenticated:
-        return Participant.objects.filter(conversation=conversation, user=user).first()
-    if anon_key:
-        return Participant.objects.filter(conversation=conversation, anon_key=anon_key).first()
-    return None
+        key = selectors.participant_cache_key(conversation.pk, user_id=user.pk)
+        lookup = {"user": user}
+    elif anon_key:
+        key = selectors.participant_cache_key(conversation.pk, anon_key=anon_key)
+        lookup = {"anon_key": anon_key}
+    else:
+        return None
+    participant = cache.get(key)
+    if participant is None:
+        participant = Participant.objects.filter(conversation=conversation, **lookup).first()
+        if participant is not None:
+            cache.set(key, participant, selectors.PARTICIPANT_TTL)
+    return participant
 
 
 def do_join(conversation: Conversation, *, user=None, anon_key: str | None = None) -> Participant:
@@ -330,6 +345,49 @@ def do_join(conversation: Conversation, *, user=None, anon_key: str | None = Non
         return participant
 
 
+def _vote_sql() -> tuple[str, str]:
+    """(the upsert of one vote, the count-and-maybe-claim UPDATE of its conversation), in SQL that
+    PostgreSQL and SQLite both run. Written by hand: the ORM spends more time building these two
+    statements than the database spends running them."""
+    vote = Vote._meta.db_table
+    statement = Statement._meta.db_table
+    conv = Conversation._meta.db_table
+    report = OpinionReport._meta.db_table
+    # The statement must be accepted at the moment of the write: no row to insert otherwise. A repeated
+    # vote replaces the earlier one on the unique (participant, statement) pair.
+    upsert = (
+        f"INSERT INTO {vote} (created_at, updated_at, city_id, conversation_id, participant_id, "
+        f"statement_id, value) SELECT %s, %s, %s, %s, %s, s.id, %s FROM {statement} s "
+        f"WHERE s.conversation_id = %s AND s.tid = %s AND s.status = %s "
+        "ON CONFLICT (participant_id, statement_id) "
+        "DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at"
+    )
+    # One UPDATE counts the vote and, when a recompute is due and nobody holds a live claim, claims it:
+    # enough new votes (RECOMPUTE_MIN_NEW_VOTES and RECOMPUTE_SHARE of what the report saw), or any new
+    # vote once RECOMPUTE_AFTER has passed since the last report. Concurrent voters queue on the row lock,
+    # and each sees the row as the one before left it: exactly one of them claims.
+    count = (
+        f"UPDATE {conv} SET votes_since_report = votes_since_report + 1, recompute_requested_at = CASE "
+        "WHEN (recompute_requested_at IS NULL OR recompute_requested_at < %s) AND ("
+        "(votes_since_report + 1 >= %s AND votes_since_report + 1 >= %s * COALESCE("
+        f"(SELECT r.votes_seen FROM {report} r WHERE r.conversation_id = {conv}.id), 0)) "
+        f"OR COALESCE((SELECT r.computed_at FROM {report} r WHERE r.conversation_id = {conv}.id), "
+        f"{conv}.created_at) <= %s) "
+        "THEN %s ELSE recompute_requested_at END "
+        f"WHERE {conv}.id = %s"
+    )
+    return upsert, count
+
+
+VOTE_UPSERT_SQL, VOTE_COUNT_SQL = _vote_sql()
+# On PostgreSQL both run as one statement: one round trip and one commit per vote. The UPDATE runs only
+# when the upsert wrote a row, and RETURNING says whether this vote claimed the recompute.
+VOTE_SQL_POSTGRESQL = (
+    f"WITH cast_vote AS ({VOTE_UPSERT_SQL} RETURNING 1) {VOTE_COUNT_SQL} "
+    "AND EXISTS (SELECT 1 FROM cast_vote) RETURNING recompute_requested_at = %s"
+)
+
+
 def do_vote(
     conversation: Conversation, participant: Participant, statement_tid: int, value: int, *, user=None
 ):
@@ -345,50 +403,35 @@ def do_vote(
     if participation_refusal(user, conversation) is not None:
         raise ValidationError(_("You cannot take part in this conversation."))
     ratelimit.check(f"vote:{participant.pk}", *VOTE_LIMIT)
-    statement_id = (
-        Statement.objects.filter(
-            conversation=conversation, tid=statement_tid, status=StatementStatus.ACCEPTED
-        )
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if statement_id is None:
-        raise ValidationError(_("This statement is not open for votes."))
-    with transaction.atomic():
-        # INSERT ... ON CONFLICT (participant, statement) DO UPDATE: one statement, no race between
-        # "is there a vote?" and "write it", and the unique constraint is the guarantee.
-        Vote.objects.bulk_create(
-            [
-                Vote(
-                    city_id=conversation.city_id,
-                    conversation_id=conversation.pk,
-                    participant_id=participant.pk,
-                    statement_id=statement_id,
-                    value=value,
-                )
-            ],
-            update_conflicts=True,
-            unique_fields=["participant", "statement"],
-            update_fields=["value", "updated_at"],
-        )
-        _count_vote_and_maybe_recompute(conversation)
-
-
-def _count_vote_and_maybe_recompute(conversation: Conversation) -> None:
-    Conversation.objects.filter(pk=conversation.pk).update(votes_since_report=F("votes_since_report") + 1)
-    row = (
-        Conversation.objects.filter(pk=conversation.pk)
-        .values("votes_since_report", "created_at", "report__computed_at", "report__votes_seen")
-        .first()
-    )
     now = timezone.now()
-    since = row["votes_since_report"]
-    seen = row["report__votes_seen"] or 0
-    last = row["report__computed_at"] or row["created_at"]
-    due = since >= max(RECOMPUTE_MIN_NEW_VOTES, RECOMPUTE_SHARE * seen) or (
-        since > 0 and now - last >= RECOMPUTE_AFTER
-    )
-    if due and request_recompute(conversation, now):
+    connection = transaction.get_connection()
+    at = connection.ops.adapt_datetimefield_value(now)
+    upsert = [at, at, conversation.city_id, conversation.pk, participant.pk, value]
+    upsert += [conversation.pk, statement_tid, StatementStatus.ACCEPTED]
+    count = [
+        connection.ops.adapt_datetimefield_value(now - RECOMPUTE_CLAIM_EXPIRES),
+        RECOMPUTE_MIN_NEW_VOTES,
+        RECOMPUTE_SHARE,
+        connection.ops.adapt_datetimefield_value(now - RECOMPUTE_AFTER),
+        at,
+        conversation.pk,
+    ]
+    claimed = False
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(VOTE_SQL_POSTGRESQL, [*upsert, *count, at])
+            row = cursor.fetchone()
+            stored, claimed = row is not None, bool(row and row[0])
+        else:
+            with transaction.atomic():
+                cursor.execute(VOTE_UPSERT_SQL, upsert)
+                stored = cursor.rowcount == 1
+                if stored:
+                    cursor.execute(VOTE_COUNT_SQL + " RETURNING recompute_requested_at = %s", [*count, at])
+                    claimed = bool(cursor.fetchone()[0])
+    if not stored:
+        raise ValidationError(_("This statement is not open for votes."))
+    if claimed:
         from .tasks import recompute_report
 
         conversation_id = conversation.pk
@@ -480,7 +523,14 @@ def anonymise_participation_of(user) -> None:
     """Erasure: statements and votes stay (so counts and the map stay right) under the participant's
     number, with no link left to the person. Called by accounts.actions.do_erase_account."""
     Statement.objects.filter(author=user).update(author=None)
-    Participant.objects.filter(user=user).update(user=None)
+    joined = Participant.objects.filter(user=user)
+    selectors.forget(
+        *(
+            selectors.participant_cache_key(conversation_id, user_id=user.pk)
+            for conversation_id in joined.values_list("conversation_id", flat=True)
+        )
+    )
+    joined.update(user=None)
 
 
 @dataclass(frozen=True)
@@ -531,6 +581,7 @@ def load_statements_and_votes(
         ],
         batch_size=2000,
     )
+    selectors.forget_conversation(conversation)  # bulk_create sends no signals
     statement_id = dict(Statement.objects.filter(conversation=conversation).values_list("tid", "pk"))
     Vote.objects.bulk_create(
         [

@@ -1,10 +1,46 @@
 import random
 
-from django.db.models import Exists, OuterRef
+from django.core.cache import cache
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .models import Conversation, Participant, Statement, StatementStatus, Vote
+
+# What is constant for a conversation between two staff actions (its rules, its accepted statements)
+# lives in the shared cache, so that a vote reads none of it from the database. Every change forgets it:
+# the signal receivers in apps.py (saves and deletes, also from the admin and cascades) and the actions
+# that write in bulk. The TTL only bounds what a cache without shared invalidation (LocMemCache in
+# several processes) may serve; production uses Redis.
+RULES_TTL = 300
+PARTICIPANT_TTL = 3600
+
+
+def conversation_cache_key(city_id: int, slug: str) -> str:
+    return f"civiclab:conversation:{city_id}:{slug}"
+
+
+def statements_cache_key(conversation_id: int) -> str:
+    return f"civiclab:conversation:{conversation_id}:accepted"
+
+
+def participant_cache_key(conversation_id: int, *, user_id=None, anon_key: str | None = None) -> str:
+    return f"civiclab:participant:{conversation_id}:" + (f"u{user_id}" if user_id else f"a{anon_key}")
+
+
+def forget(*keys: str) -> None:
+    """Drops cache entries now and again after the commit: a reader between the two would otherwise
+    cache the rows as they were before the change."""
+    cache.delete_many(keys)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def forget_conversation(conversation: Conversation, slug: str | None = None) -> None:
+    forget(
+        conversation_cache_key(conversation.city_id, slug or conversation.slug),
+        statements_cache_key(conversation.pk),
+    )
 
 
 def public_conversations(city):
@@ -30,6 +66,20 @@ def get_conversation_for(request, city, slug: str) -> Conversation:
     return conversation
 
 
+def get_conversation_for_vote(request, city, slug: str) -> Conversation:
+    """As get_conversation_for, from the cache: the vote needs the rules of the conversation (open,
+    published, who may take part), not its process or phase."""
+    key = conversation_cache_key(city.pk, slug)
+    conversation = cache.get(key)
+    if conversation is None:
+        conversation = get_object_or_404(Conversation.objects.for_city(city), slug=slug)
+        cache.set(key, conversation, RULES_TTL)
+    conversation.city = city
+    if not conversation.published and not request.user.has_perm("deliberation.view_unpublished", city):
+        raise Http404
+    return conversation
+
+
 def get_staff_conversation(city, slug: str) -> Conversation:
     return get_object_or_404(Conversation.objects.for_city(city).select_related("city"), slug=slug)
 
@@ -40,25 +90,36 @@ def accepted_statements(conversation):
     )
 
 
+def accepted_statement_rows(conversation) -> list[tuple[int, int, str, bool]]:
+    """(pk, tid, text, is_meta) of the accepted statements in tid order, from the cache."""
+    key = statements_cache_key(conversation.pk)
+    rows = cache.get(key)
+    if rows is None:
+        rows = list(accepted_statements(conversation).values_list("pk", "tid", "text", "is_meta"))
+        cache.set(key, rows, RULES_TTL)
+    return rows
+
+
 def next_statement(conversation, participant: Participant | None) -> tuple[Statement | None, int, int]:
     """(the next statement to answer, how many are answered, how many there are).
 
     Each participant gets their own fixed shuffled order, so early statements do not collect all the votes
-    while later ones collect none; visitors who have not voted yet see the order of the statements."""
-    statements = accepted_statements(conversation).only("pk", "tid", "text", "is_meta", "conversation_id")
+    while later ones collect none; visitors who have not voted yet see the order of the statements.
+    The statements come from the cache; the participant's answers are one query on an index."""
+    rows = accepted_statement_rows(conversation)
+    remaining = rows
     if participant is not None:
-        # One query: every open statement, and whether this participant has answered it.
-        statements = statements.annotate(
-            answered=Exists(Vote.objects.filter(participant=participant, statement=OuterRef("pk")))
-        )
-    rows = list(statements)
-    remaining = [s for s in rows if not getattr(s, "answered", False)]
+        done = set(Vote.objects.filter(participant=participant).values_list("statement_id", flat=True))
+        remaining = [r for r in rows if r[0] not in done]
     answered = len(rows) - len(remaining)
     if not remaining:
         return None, answered, len(rows)
     if participant is not None:
         random.Random(f"{conversation.pk}:{participant.pid}").shuffle(remaining)  # noqa: S311 (an order, not a secret)
-    return remaining[0], answered, len(rows)
+    pk, tid, text, is_meta = remaining[0]
+    statement = Statement(pk=pk, conversation_id=conversation.pk, tid=tid, text=text, is_meta=is_meta)
+    statement.status = StatementStatus.ACCEPTED
+    return statement, answered, len(rows)
 
 
 def votes_of(participant: Participant | None):

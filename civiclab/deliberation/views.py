@@ -105,15 +105,15 @@ def conversation_detail(request, city, conversation_slug):
 @city_view
 @require_POST
 def vote(request, city, conversation_slug):
-    conversation = selectors.get_conversation_for(request, city, conversation_slug)
+    conversation = selectors.get_conversation_for_vote(request, city, conversation_slug)
     form = VoteForm(request.POST)
     status, problem = 200, None
     token, fresh = None, False
     participant = _participant(request, conversation)
     if not form.is_valid():
         status, problem = 400, _("Choose agree, disagree or pass.")
-    elif participation_refusal(request.user, conversation) is not None:
-        status, problem = 403, REFUSALS[participation_refusal(request.user, conversation)]
+    elif (refusal := participation_refusal(request.user, conversation)) is not None:
+        status, problem = 403, REFUSALS[refusal]
     else:
         try:
             if participant is None:
