@@ -5,8 +5,9 @@ PostgreSQL, and 100 concurrent voters answering statements (some of them twice),
     .venv/bin/python bench/vote_intake.py --client threads   # the Python client of the test
 
 Writes bench/results/opinion-vote-intake.json. The load comes from wrk (C, a few % of one CPU): the
-Python client threads would take a good part of the two CPUs that gunicorn and PostgreSQL share. The same voters (`run_voters`) drive the test
-tests/deliberation/test_vote_intake.py, which checks that no vote is lost or doubled.
+Python client threads would take a good part of the two CPUs that gunicorn and PostgreSQL share. The
+Python voters (`run_voters`) drive the test tests/deliberation/test_vote_intake.py, which checks that no
+vote is lost or doubled; the bench checks the same after either client.
 
 Each voter is an anonymous visitor of an "anyone with the link" conversation: it keeps its own cookies
 (the signed participant cookie the server sets on its first vote, and a CSRF cookie, which a browser would
@@ -225,8 +226,9 @@ def run_voters(
 
 WRK_SCRIPT = r"""
 -- Each request is the next line of the plan (round by round: every voter's first answer, then every
--- voter's second, ...); threads take turns through it. A thread that has sent its share repeats its last
--- line (the same answer again: harmless) until its responses are in, then stops.
+-- voter's second, ...); threads take turns through it. A thread that has sent its share asks for
+-- /healthz (not counted) until the answers to its share are in; then it leaves a mark and stops, and the
+-- bench ends wrk (which would otherwise wait for its -d).
 local lines = {}
 for line in io.lines(os.getenv("VOTE_PLAN")) do lines[#lines + 1] = line end
 local threads = {}
@@ -241,10 +243,17 @@ function init(args)
   share = 0
   for i = id + 1, #lines, step do share = share + 1 end
   sent, got, s2, s3, s4, s429, s5 = 0, 0, 0, 0, 0, 0, 0
+  -- wrk calls request() of the first thread once to check the script, and sends nothing of it.
+  verifying = id == 0
 end
 function request()
+  if verifying then
+    verifying = false
+    return wrk.format("GET", "/healthz")
+  end
+  if sent >= share then return wrk.format("GET", "/healthz") end
   local i = id + sent * step + 1
-  if sent < share then sent = sent + 1 else i = id + (share - 1) * step + 1 end
+  sent = sent + 1
   local cookie, csrf, body = lines[i]:match("([^\t]+)\t([^\t]+)\t(.*)")
   local headers = {
     ["Content-Type"] = "application/x-www-form-urlencoded",
@@ -255,13 +264,19 @@ function request()
   return wrk.format("POST", path, headers, body)
 end
 function response(status, headers, body)
+  if body == '{"status": "ok"}' then return end
   got = got + 1
   if status >= 500 then s5 = s5 + 1
   elseif status == 429 then s429 = s429 + 1
   elseif status >= 400 then s4 = s4 + 1
   elseif status >= 300 then s3 = s3 + 1
   else s2 = s2 + 1 end
-  if got >= share then wrk.thread:stop() end
+  if got == share then
+    local mark = io.open(os.getenv("VOTE_PLAN") .. ".done" .. id, "w")
+    mark:write("done")
+    mark:close()
+    wrk.thread:stop()
+  end
 end
 function done(summary, latency, requests)
   local t = {s2 = 0, s3 = 0, s4 = 0, s429 = 0, s5 = 0, got = 0}
@@ -302,7 +317,14 @@ def run_wrk(
             "csrftoken": secrets.token_hex(16),
             ANON_COOKIE: signer.sign(secrets.token_urlsafe(32)),
         }
-        plans.append(voter.plan(tids, votes, repeats))
+        plan = voter.plan(tids, votes, repeats)
+        first, again = plan[: min(votes, len(tids))], plan[min(votes, len(tids)) :]
+        # wrk does not wait for a voter's answer before sending their next line (a free connection takes
+        # the next line), so a voter's changed answer must come long after the first one: the answers that
+        # get changed go first, the changes last, at least votes - repeats rounds later.
+        changed = {tid for tid, _v in again}
+        first.sort(key=lambda tv: tv[0] not in changed)
+        plans.append(first + again)
     lines = []
     for k in range(max(len(p) for p in plans)):
         for voter, plan in zip(crowd, plans, strict=True):
@@ -323,12 +345,17 @@ def run_wrk(
     }
     cmd = ["wrk", f"-t{threads}", f"-c{voters}", "-d300s", "--timeout", "30s", "--latency"]
     cmd += ["-s", str(tmp / "vote.lua"), f"http://{HOST}:{port}"]
+    marks = [tmp / f"plan.tsv.done{t}" for t in range(threads)]
     began = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
-    seconds = time.perf_counter() - began  # wrk's own figure is rounded to 10 ms
-    out = done.stdout
+    wrk = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    while not all(m.exists() for m in marks) and wrk.poll() is None:
+        time.sleep(0.005)
+    seconds = time.perf_counter() - began  # until the last answer of the plan is in
+    if wrk.poll() is None:
+        wrk.send_signal(signal.SIGINT)  # wrk stops and prints its figures
+    out, err = wrk.communicate(timeout=60)
     if "VOTE_RESULT" not in out:
-        raise RuntimeError(f"wrk gave no result:\n{out}\n{done.stderr}")
+        raise RuntimeError(f"wrk gave no result:\n{out}\n{err}")
     counts = json.loads(next(line for line in out.splitlines() if line.startswith("VOTE_RESULT"))[12:])
 
     def grab(prefix: str) -> str | None:
@@ -338,7 +365,7 @@ def run_wrk(
         "voters": voters,
         "requests": len(lines),
         "seconds": round(seconds, 3),
-        "votes_per_second": round(len(lines) / seconds, 1),
+        "votes_per_second": round(counts["responses"] / seconds, 1),  # all of them unless wrk ran out of time
         "server_errors": counts["5xx"],
         "non_200": counts["responses"] - (counts["2xx"] if htmx else counts["3xx"]),
         "statuses": counts,
@@ -440,11 +467,21 @@ def main(argv: list[str] | None = None) -> int:
             log(f"{args.voters} voters against gunicorn ({args.workers} workers) on port {server.port}")
             if args.client == "wrk":
                 run = run_wrk(
-                    server.port, CITY, SLUG, tids, Path(tmp), args.voters, args.votes, args.repeats,
+                    server.port,
+                    CITY,
+                    SLUG,
+                    tids,
+                    Path(tmp),
+                    args.voters,
+                    args.votes,
+                    args.repeats,
                     htmx=not args.plain,
                 )
             else:
                 run = run_voters(server.port, CITY, SLUG, tids, args.voters, args.votes, args.repeats)
+            server_log = server.tail()
+        if "Traceback" in server_log or "WORKER TIMEOUT" in server_log:
+            log(server_log)
         crowd = run.pop("crowd")
         checked = check_votes(crowd, conversation)
         from civiclab.deliberation.models import OpinionReport

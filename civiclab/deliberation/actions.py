@@ -355,8 +355,9 @@ def _vote_sql() -> tuple[str, str]:
     report = OpinionReport._meta.db_table
     # The statement must be accepted at the moment of the write: no row to insert otherwise. A repeated
     # vote replaces the earlier one on the unique (participant, statement) pair.
+    # Only table names from the models go into the text (S608); every value is a parameter.
     upsert = (
-        f"INSERT INTO {vote} (created_at, updated_at, city_id, conversation_id, participant_id, "
+        f"INSERT INTO {vote} (created_at, updated_at, city_id, conversation_id, participant_id, "  # noqa: S608
         f"statement_id, value) SELECT %s, %s, %s, %s, %s, s.id, %s FROM {statement} s "
         f"WHERE s.conversation_id = %s AND s.tid = %s AND s.status = %s "
         "ON CONFLICT (participant_id, statement_id) "
@@ -367,7 +368,8 @@ def _vote_sql() -> tuple[str, str]:
     # vote once RECOMPUTE_AFTER has passed since the last report. Concurrent voters queue on the row lock,
     # and each sees the row as the one before left it: exactly one of them claims.
     count = (
-        f"UPDATE {conv} SET votes_since_report = votes_since_report + 1, recompute_requested_at = CASE "
+        f"UPDATE {conv} SET votes_since_report = votes_since_report + 1, "  # noqa: S608
+        "recompute_requested_at = CASE "
         "WHEN (recompute_requested_at IS NULL OR recompute_requested_at < %s) AND ("
         "(votes_since_report + 1 >= %s AND votes_since_report + 1 >= %s * COALESCE("
         f"(SELECT r.votes_seen FROM {report} r WHERE r.conversation_id = {conv}.id), 0)) "
@@ -383,7 +385,7 @@ VOTE_UPSERT_SQL, VOTE_COUNT_SQL = _vote_sql()
 # On PostgreSQL both run as one statement: one round trip and one commit per vote. The UPDATE runs only
 # when the upsert wrote a row, and RETURNING says whether this vote claimed the recompute.
 VOTE_SQL_POSTGRESQL = (
-    f"WITH cast_vote AS ({VOTE_UPSERT_SQL} RETURNING 1) {VOTE_COUNT_SQL} "
+    f"WITH cast_vote AS ({VOTE_UPSERT_SQL} RETURNING 1) {VOTE_COUNT_SQL} "  # noqa: S608
     "AND EXISTS (SELECT 1 FROM cast_vote) RETURNING recompute_requested_at = %s"
 )
 
