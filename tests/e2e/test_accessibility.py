@@ -252,7 +252,7 @@ def staff_budget_paths(city: City) -> list[str]:
     paths = [f"/{city.slug}/staff/budgets/", f"/{city.slug}/staff/budgets/new/"]
     for budget in Budget.objects.for_city(city):
         base = f"/{city.slug}/staff/budgets/{budget.slug}/"
-        pages = ("edit", "census", "letters", "verify", "paper", "paper/review", "count")
+        pages = ("edit", "census", "letters", "verify", "paper", "paper/voters", "paper/review", "count")
         paths += [f"{base}{page}/" for page in pages]
         if district := budget.districts.first():
             paths.append(f"{base}paper/?district={district.pk}")  # the ballot paper of one district
