@@ -10,8 +10,8 @@ def personal_data(user: User) -> dict:
     """Everything CivicLab holds about a person, as one JSON-ready document (GDPR art. 15 and 20).
 
     Each app that stores personal data adds its part here; tests check that nothing is missed."""
-    from civiclab.budgeting.models import Budget, PaperEntry, Project, Verification
-    from civiclab.deliberation.selectors import personal_data_of
+    from civiclab.budgeting.selectors import personal_data_of as budgeting_personal_data
+    from civiclab.deliberation.selectors import personal_data_of as deliberation_personal_data
     from civiclab.network.models import Endorsement
     from civiclab.processes.models import Process
 
@@ -67,54 +67,8 @@ def personal_data(user: User) -> dict:
             {"city": p.city.slug, "process": p.slug, "title": p.title}
             for p in Process.objects.filter(created_by=user).select_related("city")
         ],
-        "budget_projects": [
-            {
-                "city": p.city.slug,
-                "budget": p.budget.slug,
-                "title": p.title,
-                "description": p.description,
-                "cost": p.proposed_cost,
-                "submitted_at": p.created_at.isoformat(),
-                "author_reply": p.author_reply,
-            }
-            for p in Project.objects.filter(author=user).select_related("city", "budget")
-        ],
-        # Whether and when the person voted; never their ballot, which no table links to them.
-        "budget_eligibility": [
-            {
-                "city": v.city.slug,
-                "budget": v.budget.slug,
-                "method": v.method,
-                "district": v.district,
-                "verified_at": v.created_at.isoformat(),
-                "voted_at": v.participation.created_at.isoformat() if hasattr(v, "participation") else None,
-                "ballot_changes": v.participation.changes if hasattr(v, "participation") else 0,
-            }
-            for v in Verification.objects.filter(user=user).select_related("city", "budget", "participation")
-        ]
-        + [
-            {
-                "city": v.city.slug,
-                "budget": v.budget.slug,
-                "verified_someone_in_person_at": v.created_at.isoformat(),
-            }
-            for v in Verification.objects.filter(verified_by=user).select_related("city", "budget")
-        ],
-        "budgets_created": [
-            {"city": b.city.slug, "budget": b.slug, "title": b.title}
-            for b in Budget.objects.filter(created_by=user).select_related("city")
-        ],
-        "paper_ballots_entered": [
-            {
-                "city": e.city.slug,
-                "budget": e.budget.slug,
-                "station": e.station,
-                "sheet": e.sheet,
-                "at": e.created_at.isoformat(),
-            }
-            for e in PaperEntry.objects.filter(entered_by=user).select_related("city", "budget")
-        ],
-        **personal_data_of(user),
+        **budgeting_personal_data(user),
+        **deliberation_personal_data(user),
         "activity": [
             {
                 "at": e.created_at.isoformat(),

@@ -4,7 +4,6 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -38,8 +37,7 @@ from .models import (
     Rule,
     Verification,
 )
-from .pabulib import Election
-from .pabulib import Project as PbProject
+from .selectors import election_for, paper_costs
 from .tally import tally
 
 MAX_CENSUS_ROWS = 2_000_000
@@ -521,11 +519,10 @@ def do_create_letter_codes(budget: Budget, actor, count: int, district: str = ""
 def check_ballot(budget: Budget, choice: BallotChoice, costs: dict[str, int]) -> None:
     """Raises ValidationError when the ballot breaks the budget's rules. `costs` are the projects on
     the ballot paper (feasible, of the chosen district): their cost by code."""
-    projects = costs
     listed = choice.projects
     if len(set(listed)) != len(listed):
         raise ValidationError(_("A project is marked twice."))
-    unknown = [code for code in listed if code not in projects]
+    unknown = [code for code in listed if code not in costs]
     if unknown:
         raise ValidationError(_("The ballot lists a project that is not on the ballot paper."))
     n = len(listed)
@@ -551,21 +548,6 @@ def check_ballot(budget: Budget, choice: BallotChoice, costs: dict[str, int]) ->
             raise ValidationError(_("You can give %(n)s points in all.") % {"n": budget.max_points})
     elif choice.points:
         raise ValidationError(_("This ballot has no points."))
-
-
-def ballot_paper(budget: Budget, district: District | None) -> dict[str, Project]:
-    """The projects a voter sees: feasible ones, of the chosen district when the budget has districts."""
-    qs = Project.objects.filter(budget=budget, status=ProjectStatus.FEASIBLE)
-    if district is not None or budget.districts.exists():
-        qs = qs.filter(district=district)
-    return {p.code: p for p in qs}
-
-
-def paper_costs(budget: Budget, district: District | None) -> dict[str, int]:
-    """Like ballot_paper, as {code: cost}: all a ballot check needs. `district` is None only for a budget
-    without districts (callers resolve it first)."""
-    qs = Project.objects.filter(budget=budget, status=ProjectStatus.FEASIBLE, district=district)
-    return {str(pk): cost for pk, cost in qs.values_list("pk", "cost")}
 
 
 def _district_for(budget: Budget, verification: Verification, district: District | None) -> District | None:
@@ -653,12 +635,6 @@ def _cast(budget: Budget, user, choice: BallotChoice, receipt: str) -> str:
         points=list(choice.points),
     )
     return new_receipt
-
-
-def find_ballot(budget: Budget, receipt: str) -> Ballot | None:
-    if not receipt.strip():
-        return None
-    return Ballot.objects.filter(budget=budget, receipt_hash=identity.receipt_hash(receipt)).first()
 
 
 # --- Paper ballots ----------------------------------------------------------------------------
@@ -780,54 +756,6 @@ def do_resolve_paper_mismatch(entry: PaperEntry, reviewer) -> Ballot:
 
 
 # --- Counting ---------------------------------------------------------------------------------
-
-
-def election_for(budget: Budget, district: District | None, *, with_receipts: bool = False) -> Election:
-    """The ballots of a budget (or of one district) as a pabulib election, voters in receipt-hash order,
-    which is random and says nothing about who voted when."""
-    projects = Project.objects.filter(budget=budget, status=ProjectStatus.FEASIBLE)
-    ballots = Ballot.objects.filter(budget=budget)
-    if district is not None:
-        projects, ballots = projects.filter(district=district), ballots.filter(district=district)
-    rows = list(ballots.order_by("receipt_hash").values_list("projects", "points", "receipt_hash"))
-    vote_type = {
-        BallotType.KNAPSACK: "approval",
-        BallotType.K_APPROVAL: "approval",
-        BallotType.CHOOSE_ONE: "approval",
-        BallotType.CUMULATIVE: "cumulative",
-        BallotType.RANKING: "ordinal",
-    }[BallotType(budget.ballot_type)]
-    meta = {
-        "description": budget.title,
-        "country": str(budget.city.country.name),
-        "unit": budget.city.name,
-        "instance": budget.slug + (f"-{district.name}" if district else ""),
-        "budget": str(district.amount if district else budget.amount),
-        "vote_type": vote_type,
-        "rule": budget.rule,
-        "currency": budget.currency,
-        "date_begin": f"{timezone.localtime(budget.voting_opens_at):%d.%m.%Y}",
-        "date_end": f"{timezone.localtime(budget.voting_closes_at):%d.%m.%Y}",
-        "min_length": str(budget.min_choices),
-    }
-    if budget.max_choices is not None:
-        meta["max_length"] = str(budget.max_choices)
-    if budget.ballot_type == BallotType.CUMULATIVE:
-        meta["max_sum_points"] = str(budget.max_points)
-    if budget.rule == Rule.GREEDY_THRESHOLD:
-        meta["min_project_score_threshold"] = str(budget.threshold)
-    pb_projects = [
-        PbProject(p.code, Fraction(p.cost), {"project_id": p.code, "cost": str(p.cost), "name": p.title})
-        for p in projects
-    ]
-    election = Election.from_ballots(
-        meta,
-        pb_projects,
-        [r[0] for r in rows],
-        points=[r[1] for r in rows] if budget.ballot_type == BallotType.CUMULATIVE else None,
-        voter_fields={"receipt_hash": [r[2] for r in rows]} if with_receipts else None,
-    )
-    return election
 
 
 @transaction.atomic

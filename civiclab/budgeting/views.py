@@ -38,6 +38,9 @@ from .forms import (
 )
 from .models import Budget, District, Method, PaperEntry, PaperEntryStatus, ProjectStatus, Verification
 from .selectors import (
+    ballot_paper,
+    election_for,
+    find_ballot,
     get_budget_for,
     get_project_for,
     outcomes_of,
@@ -47,10 +50,6 @@ from .selectors import (
 )
 
 RECEIPT_COOKIE = "pb-receipt-{}"
-
-
-def _errors(exc: ValidationError) -> list[str]:
-    return exc.messages
 
 
 # --- Public pages -----------------------------------------------------------------------------
@@ -209,9 +208,9 @@ def vote(request, city, budget_slug):
                 # A double click, or a second device: say so plainly, without building the ballot again.
                 context = {"city": city, "budget": budget, "message": exc.messages[0]}
                 return render(request, "budgeting/already_voted.html", context, status=409)
-            errors = _errors(exc)
+            errors = exc.messages
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = exc.messages
         else:
             return _receipt_redirect(request, city, budget, new_receipt)
     verification = Verification.objects.filter(budget=budget, user=request.user).first()
@@ -226,7 +225,7 @@ def vote(request, city, budget_slug):
             district = read_district(data, districts)
         except ValidationError:
             district = None
-    paper = actions.ballot_paper(budget, district) if (district or not districts) else {}
+    paper = ballot_paper(budget, district) if (district or not districts) else {}
     return render(
         request,
         "budgeting/vote.html",
@@ -324,7 +323,7 @@ def check(request, city, budget_slug):
     searched = False
     if request.method == "POST" and form.is_valid():
         searched = True
-        ballot = actions.find_ballot(budget, form.cleaned_data["receipt"])
+        ballot = find_ballot(budget, form.cleaned_data["receipt"])
     titles = {p.code: p.title for p in projects_of(budget)} if ballot else {}
     return render(
         request,
@@ -381,7 +380,7 @@ def ballots_file(request, city, budget_slug):
         district = next((d for d in districts if str(d.pk) == request.GET.get("district")), None)
         if district is None:
             raise Http404
-    election = actions.election_for(budget, district, with_receipts=True)
+    election = election_for(budget, district, with_receipts=True)
     response = HttpResponse(pabulib.dumps(election), content_type="text/plain; charset=utf-8")
     name = f"{city.slug}_{budget.slug}" + (f"_{district.pk}" if district else "")
     response["Content-Disposition"] = f'attachment; filename="{name}.pb"'
@@ -640,7 +639,7 @@ def paper_entry(request, city, budget_slug):
         district = read_district(data, districts)
     except ValidationError:
         district = None
-    paper = actions.ballot_paper(budget, district) if (district or not districts) else {}
+    paper = ballot_paper(budget, district) if (district or not districts) else {}
     sheet_form = PaperSheetForm(posted(request))
     errors: list[str] = []
     if request.method == "POST" and sheet_form.is_valid():

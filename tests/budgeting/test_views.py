@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from civiclab.budgeting import actions
+from civiclab.budgeting import actions, selectors
 from civiclab.budgeting.models import Ballot, Budget, Participation, Project
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,7 @@ def test_a_resident_votes_and_gets_a_receipt(verified, aurora_budget):
     assert response.status_code == 302 and response.url == url("budgeting:receipt", aurora_budget)
     receipt = verified.get(response.url).context["receipt"]
     assert len(receipt) == 24
-    assert actions.find_ballot(aurora_budget, receipt).projects == [code(aurora_budget, "Trees")]
+    assert selectors.find_ballot(aurora_budget, receipt).projects == [code(aurora_budget, "Trees")]
 
 
 def test_a_refused_ballot_keeps_the_marks_and_says_why(verified, aurora_budget):
@@ -255,21 +255,17 @@ def test_a_flood_of_ballot_posts_is_answered_429_before_any_ballot_work(
     assert Ballot.objects.count() == 1
 
 
-def test_the_author_is_told_of_the_review_in_their_own_language(aurora, erin, mailoutbox):
+def test_the_author_is_told_of_the_review_in_their_own_language(
+    aurora, erin, mailoutbox, django_capture_on_commit_callbacks
+):
     from civiclab.accounts.actions import do_create_user
     from tests.conftest import make_budget
 
     budget = make_budget(aurora, slug="ideas", opens_in=10, closes_in=20, projects=())
     paola = do_create_user("paola@example.org", None, display_name="Paola", language="it", accept_terms=True)
     project = actions.do_submit_project(budget, paola, title="Altalene", description="-", cost=10)
-    with django_capture_on_commit():
+    with django_capture_on_commit_callbacks(execute=True):
         actions.do_review_project(project, erin, feasible=True, review_reason="Va bene")
     [mail] = mailoutbox
     assert mail.to == ["paola@example.org"]
     assert "Altalene" in mail.subject and "reviewed" not in mail.subject
-
-
-def django_capture_on_commit():
-    from django.test import TestCase
-
-    return TestCase.captureOnCommitCallbacks(execute=True)

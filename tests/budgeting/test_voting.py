@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from civiclab.accounts.actions import do_create_user, do_erase_account
-from civiclab.budgeting import actions, identity
+from civiclab.budgeting import actions, identity, selectors
 from civiclab.budgeting.actions import AlreadyVoted, BallotChoice
 from civiclab.budgeting.models import Ballot, Budget, CensusEntry, Participation, Verification
 from tests.conftest import make_budget
@@ -137,8 +137,8 @@ def test_changing_a_ballot_replaces_it_and_only_the_last_counts(aurora_budget, v
         aurora_budget, voter, BallotChoice(codes(aurora_budget, "Benches")), receipt=first
     )
     assert Ballot.objects.filter(budget=aurora_budget).count() == 1
-    assert actions.find_ballot(aurora_budget, first) is None
-    assert actions.find_ballot(aurora_budget, second).projects == codes(aurora_budget, "Benches")
+    assert selectors.find_ballot(aurora_budget, first) is None
+    assert selectors.find_ballot(aurora_budget, second).projects == codes(aurora_budget, "Benches")
     assert Participation.objects.get(budget=aurora_budget).changes == 1
     with pytest.raises(AlreadyVoted):  # the first receipt no longer works
         actions.do_cast_ballot(aurora_budget, voter, BallotChoice([]), receipt=first)
