@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 
 from civiclab.core import audit
 
-from . import timeline
-from .models import Phase, PhaseKind, Process
+from . import components, timeline
+from .models import Component, ComponentKind, Phase, PhaseKind, Process
 
 
 @dataclass(frozen=True)
@@ -142,3 +142,55 @@ def do_save_phases(process: Process, actor, specs: list[PhaseSpec]) -> list[Phas
         removed=removed,
     )
     return saved
+
+
+def _clean_component_settings(kind: str, settings: dict) -> dict:
+    component_type = components.get_type(kind)
+    if component_type is None or component_type.settings_form is None:
+        return dict(settings)
+    form = component_type.settings_form(data={**component_type.defaults, **settings})
+    if not form.is_valid():
+        raise ValidationError(form.errors)
+    return dict(form.cleaned_data)
+
+
+@transaction.atomic
+def do_add_component(
+    phase: Phase, actor, *, kind: str, title: str, settings: dict | None = None, enabled: bool = True
+) -> Component:
+    if kind not in ComponentKind.values:
+        raise ValidationError({"kind": _("Unknown component kind: %(kind)s") % {"kind": kind}})
+    if not title.strip():
+        raise ValidationError({"title": _("A component needs a title.")})
+    component = Component.objects.create(
+        city=phase.city,
+        phase=phase,
+        kind=kind,
+        title=title.strip(),
+        settings=_clean_component_settings(kind, settings or {}),
+        enabled=enabled,
+        position=phase.components.count(),
+    )
+    audit.record("component.added", actor=actor, city=phase.city, target=component, kind=kind, phase=phase.pk)
+    return component
+
+
+@transaction.atomic
+def do_update_component(component: Component, actor, **fields) -> Component:
+    allowed = {"title", "settings", "enabled"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    if "title" in fields and not fields["title"].strip():
+        raise ValidationError({"title": _("A component needs a title.")})
+    if "settings" in fields:
+        fields["settings"] = _clean_component_settings(component.kind, fields["settings"])
+    changed = {k: v for k, v in fields.items() if getattr(component, k) != v}
+    for key, value in changed.items():
+        setattr(component, key, value)
+    component.save()
+    if changed:
+        audit.record(
+            "component.updated", actor=actor, city=component.city, target=component, fields=sorted(changed)
+        )
+    return component

@@ -77,3 +77,49 @@ class Phase(CityScoped):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ComponentKind(models.TextChoices):
+    PROPOSALS = "proposals", _("Proposals")
+    DEBATES = "debates", _("Debates")
+    SURVEY = "survey", _("Survey")
+    MEETINGS = "meetings", _("Meetings")
+
+
+class ComponentQuerySet(models.QuerySet):
+    def for_city(self, city):
+        return self.filter(city=city)
+
+    def enabled(self):
+        return self.filter(enabled=True)
+
+
+class Component(CityScoped):
+    """A participation feature switched on for one phase (proposals, debates, a survey, meetings).
+
+    `settings` belongs to the component's own app, which validates it (see `components.py`)."""
+
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="components")
+    kind = models.CharField(_("kind"), max_length=20, choices=ComponentKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    settings = models.JSONField(_("settings"), default=dict, blank=True)
+    enabled = models.BooleanField(_("switched on"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = ComponentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["phase__position", "position", "id"]
+        verbose_name = _("component")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def process(self) -> Process:
+        return self.phase.process
+
+    def is_open(self, now=None) -> bool:
+        """Contributions are accepted while the component is on and its phase is running."""
+        now = now or timezone.now()
+        return self.enabled and self.phase.starts_at <= now < self.phase.ends_at
