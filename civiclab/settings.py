@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "civiclab.network",
     "civiclab.deliberation",
     "civiclab.opendata",
+    # surveys and meetings (issue 3, branch engage)
+    "civiclab.surveys",
+    "civiclab.events",
 ]
 
 MIDDLEWARE = [
