@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "civiclab.budgeting",
     "civiclab.network",
     "civiclab.deliberation",
+    "civiclab.notifications",
     "civiclab.opendata",
     # surveys and meetings (issue 3, branch engage)
     "civiclab.surveys",
@@ -100,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "civiclab.core.context_processors.site",
+                "civiclab.notifications.context_processors.notifications",
             ],
         },
     }
@@ -166,6 +168,8 @@ ACCOUNT_ADAPTER = "civiclab.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CivicLab"
+# Absolute links in emails sent outside a request (the notification digests).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CivicLab <noreply@civiclab.localhost>")
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

@@ -103,4 +103,7 @@ CIVICLAB_ROUTES = {
     "api-v1:list_statements": "api",
     "api-v1:get_report": "api",
     "api-v1:conversation_export": "api",
+    # Follows and notifications.
+    "notifications:list": "signed_in",
+    "notifications:follow": "signed_in",
 }

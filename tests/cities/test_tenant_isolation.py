@@ -108,6 +108,7 @@ def url_for(name: str, w: dict, city_key: str = "aurora") -> str:
         "api-v1:list_statements": api_conversation,
         "api-v1:get_report": api_conversation,
         "api-v1:conversation_export": {**api_conversation, "name": "votes.csv"},
+        "notifications:follow": {"city_slug": city.slug},
     }.get(name, {})
     return reverse(name, kwargs=kwargs)
 
@@ -262,7 +263,7 @@ SIGNED_IN_ROUTES = sorted(n for n, level in CIVICLAB_ROUTES.items() if level == 
 
 @pytest.mark.parametrize("name", SIGNED_IN_ROUTES)
 def test_account_pages_need_sign_in(client, world, name):
-    method = client.post if name == "accounts:consent" else client.get
+    method = client.post if name in {"accounts:consent", "notifications:follow"} else client.get
     response = method(url_for(name, world))
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))

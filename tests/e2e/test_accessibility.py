@@ -54,6 +54,7 @@ NOT_PAGES = {
     "budgeting:ballots": "a pabulib download: fetched and recounted by tests/e2e/test_budgeting.py",
     "budgeting:verify": "POST only: the resident presses its forms and the pages it returns are checked",
     "budgeting:project_reply": "POST only: the author presses it and the page it returns to is checked",
+    "notifications:follow": "POST only: the follow button is on the pages it returns to",
 }
 
 axe = Axe()
@@ -223,6 +224,7 @@ def account_paths() -> list[str]:
     return [
         "/account/",
         "/account/delete/",
+        "/account/notifications/",
         "/accounts/email/",
         "/accounts/password/change/",
         "/accounts/2fa/",
