@@ -1,6 +1,3 @@
-
-
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
@@ -90,7 +87,10 @@ def do_update_meeting(meeting: Meeting, actor, **fields) -> Meeting:
             raise ValidationError({"capacity": _("People have registered: keep a number of places.")})
         if changed["capacity"] is not None and changed["capacity"] < taken:
             raise ValidationError(
-                {"capacity": _("%(n)d people are already registered: give at least that many places.") % {"n": taken}}
+                {
+                    "capacity": _("%(n)d people are already registered: give at least that many places.")
+                    % {"n": taken}
+                }
             )
     for key, value in changed.items():
         setattr(meeting, key, value)
@@ -99,7 +99,9 @@ def do_update_meeting(meeting: Meeting, actor, **fields) -> Meeting:
     if "capacity" in changed:
         _promote(meeting)
     if changed:
-        audit.record("meeting.updated", actor=actor, city=meeting.city, target=meeting, fields=sorted(changed))
+        audit.record(
+            "meeting.updated", actor=actor, city=meeting.city, target=meeting, fields=sorted(changed)
+        )
     return meeting
 
 
@@ -128,7 +130,9 @@ def _register(meeting: Meeting, user) -> Registration:
     taken = Registration.objects.filter(meeting=meeting, status=Status.REGISTERED).count()
     status = Status.REGISTERED if taken < meeting.capacity else Status.WAITING
     if existing is None:
-        registration = Registration.objects.create(city=meeting.city, meeting=meeting, user=user, status=status)
+        registration = Registration.objects.create(
+            city=meeting.city, meeting=meeting, user=user, status=status
+        )
     else:
         registration = existing
         registration.status, registration.queued_at = status, timezone.now()
@@ -168,17 +172,17 @@ def _promote(meeting: Meeting) -> Registration | None:
     )[: max(free, 0)]:
         registration.status = Status.REGISTERED
         registration.save(update_fields=["status", "updated_at"])
-        audit.record("meeting.promoted", actor=None, city=meeting.city, target=meeting, registration=registration.pk)
+        audit.record(
+            "meeting.promoted", actor=None, city=meeting.city, target=meeting, registration=registration.pk
+        )
         transaction.on_commit(lambda r=registration: _notify_promoted(meeting, r))
         promoted = promoted or registration
     return promoted
 
 
 def _notify_promoted(meeting: Meeting, registration: Registration) -> None:
-    try:
-        from civiclab.notifications.actions import do_notify
-    except ImportError:  # notifications land on main separately
-        return
+    from civiclab.notifications.actions import do_notify
+
     if registration.user is None:
         return
     from .selectors import url_of
@@ -303,5 +307,3 @@ def do_remove_photo(photo: Photo, actor) -> None:
 def anonymise_registrations_of(user) -> None:
     """Erasure: registrations stay (so counts and the waiting list stay right) with no link to the person."""
     Registration.objects.filter(user=user).update(user=None)
-
-

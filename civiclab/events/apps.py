@@ -10,11 +10,11 @@ class EventsConfig(AppConfig):
         from civiclab.processes import components
         from civiclab.processes.models import ComponentKind
 
-        components.register(components.ComponentType(kind=ComponentKind.MEETINGS, url_name="events:component"))
-        try:
-            from civiclab.notifications.kinds import register_kind
-        except ImportError:  # notifications land on main separately; until then nobody is notified
-            return
+        components.register(
+            components.ComponentType(kind=ComponentKind.MEETINGS, url_name="events:component")
+        )
+        from civiclab.notifications.kinds import register_kind
+
         register_kind(
             "events.promoted",
             _("A place is free for you at “%(title)s” on %(date)s: you are registered."),

@@ -72,7 +72,10 @@ GROUP_TITLES = {
 
 class ReportForm(forms.Form):
     minutes = forms.CharField(
-        label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 8}), help_text=_("Markdown is allowed.")
+        label=_("Minutes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Markdown is allowed."),
     )
     outcomes = forms.CharField(
         label=_("Proposals that came out of the meeting"),

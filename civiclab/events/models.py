@@ -66,7 +66,9 @@ class Meeting(CityScoped):
     class Meta:
         ordering = ["starts_at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start")
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"
+            )
         ]
         indexes = [models.Index(fields=["city", "starts_at"], name="meeting_city_start")]
         verbose_name = _("meeting")

@@ -62,8 +62,13 @@ def registration_of(meeting: Meeting, user) -> Registration | None:
 
 def waiting_place(registration: Registration) -> int:
     """1 for the first person on the waiting list."""
-    ahead = Q(queued_at__lt=registration.queued_at) | Q(queued_at=registration.queued_at, pk__lt=registration.pk)
-    return Registration.objects.filter(ahead, meeting_id=registration.meeting_id, status=Status.WAITING).count() + 1
+    ahead = Q(queued_at__lt=registration.queued_at) | Q(
+        queued_at=registration.queued_at, pk__lt=registration.pk
+    )
+    return (
+        Registration.objects.filter(ahead, meeting_id=registration.meeting_id, status=Status.WAITING).count()
+        + 1
+    )
 
 
 def registrations_of(meeting: Meeting):

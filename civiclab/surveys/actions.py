@@ -79,7 +79,12 @@ def do_create_survey(
         created_by=actor,
     )
     audit.record(
-        "survey.created", actor=actor, city=survey.city, target=survey, anonymous=anonymous, component=component.pk
+        "survey.created",
+        actor=actor,
+        city=survey.city,
+        target=survey,
+        anonymous=anonymous,
+        component=component.pk,
     )
     return survey
 
@@ -110,7 +115,9 @@ def _clean_list(values, field: str, least: int, most: int = MAX_OPTIONS) -> list
         values = values.splitlines()
     items = [str(v).strip() for v in values if str(v).strip()]
     if not least <= len(items) <= most:
-        raise ValidationError({field: _("Give between %(a)d and %(b)d, one per line.") % {"a": least, "b": most}})
+        raise ValidationError(
+            {field: _("Give between %(a)d and %(b)d, one per line.") % {"a": least, "b": most}}
+        )
     if len(set(items)) != len(items):
         raise ValidationError({field: _("Each one once, please.")})
     if any(len(item) > 200 for item in items):

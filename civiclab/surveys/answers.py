@@ -65,7 +65,7 @@ def check_answers(questions: list[Question], raw: dict[int, Any]) -> tuple[dict[
     return given, errors
 
 
-def _read(q: Question, value: Any) -> Any:  # noqa: C901 (one branch per question type)
+def _read(q: Question, value: Any) -> Any:
     n = len(q.options)
     if q.kind in (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT):
         text = str(value or "").strip()
@@ -104,7 +104,9 @@ def _read(q: Question, value: Any) -> Any:  # noqa: C901 (one branch per questio
     if q.kind == QuestionKind.MATRIX:
         cells = (_list(value) + [""] * len(q.rows))[: len(q.rows)]
         picked = [_int(c) for c in cells]
-        if any(c not in (None, "") and (p is None or not 0 <= p < n) for c, p in zip(cells, picked, strict=True)):
+        if any(
+            c not in (None, "") and (p is None or not 0 <= p < n) for c, p in zip(cells, picked, strict=True)
+        ):
             raise ValueError(_("Choose one of the answers in each row."))
         if all(p is None for p in picked):
             return None

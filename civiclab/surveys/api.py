@@ -39,7 +39,9 @@ class QuestionSchema(Schema):
 
 class CountSchema(Schema):
     label: str
-    count: int | None = Field(description="null when the group is smaller than 10 people (or hidden with one)")
+    count: int | None = Field(
+        description="null when the group is smaller than 10 people (or hidden with one)"
+    )
     mean_place: str = Field(description="ranking questions: the average place, when 10 or more ranked it")
 
 
@@ -115,7 +117,9 @@ def list_surveys(request, city: str):
     summary="One survey: its questions and, once published, its aggregated results",
 )
 def get_survey(request, city: str, survey_id: int):
-    survey: Survey = get_object_or_404(public_surveys(get_object_or_404(City, slug=city)), component_id=survey_id)
+    survey: Survey = get_object_or_404(
+        public_surveys(get_object_or_404(City, slug=city)), component_id=survey_id
+    )
     published = results_published(survey)
     total = response_count(survey) if published else 0
     survey.questions_list = questions_of(survey)  # type: ignore[attr-defined]
@@ -130,7 +134,10 @@ def get_survey(request, city: str, survey_id: int):
                     {
                         "row": t.title,
                         "answered": t.answered,
-                        "counts": [{"label": row.label, "count": row.count, "mean_place": row.extra} for row in t.rows],
+                        "counts": [
+                            {"label": row.label, "count": row.count, "mean_place": row.extra}
+                            for row in t.rows
+                        ],
                     }
                     for t in r.tables
                 ],

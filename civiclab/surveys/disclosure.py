@@ -24,7 +24,9 @@ def safe_count(count: int, k: int = K) -> int | None:
     return count if count >= k else None
 
 
-def suppress(counts: Mapping[Key, int], *, k: int = K, partition_of: int | None = None) -> dict[Key, int | None]:
+def suppress(
+    counts: Mapping[Key, int], *, k: int = K, partition_of: int | None = None
+) -> dict[Key, int | None]:
     """Every count of `counts`, or None where it must not be shown.
 
     `partition_of`: the published total that the counts add up to (single-choice answers, demographic

@@ -19,7 +19,9 @@ class SurveySettingsForm(forms.Form):
     ask_demographics = forms.BooleanField(
         label=_("Ask the demographic questions"),
         required=False,
-        help_text=_("Gender, age band, district, migrant background, disability: only of people who consented."),
+        help_text=_(
+            "Gender, age band, district, migrant background, disability: only of people who consented."
+        ),
     )
     districts = forms.CharField(
         label=_("Districts"),
@@ -48,7 +50,9 @@ class QuestionForm(forms.Form):
         label=_("Choices"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("One per line. For one choice, several choices, ranking, and the shared scale of a matrix."),
+        help_text=_(
+            "One per line. For one choice, several choices, ranking, and the shared scale of a matrix."
+        ),
     )
     rows = forms.CharField(
         label=_("Rows of the matrix"),
@@ -56,8 +60,12 @@ class QuestionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line. Matrix only."),
     )
-    scale_min = forms.IntegerField(label=_("Lowest value of the scale"), required=False, min_value=-10, max_value=10)
-    scale_max = forms.IntegerField(label=_("Highest value of the scale"), required=False, min_value=-9, max_value=20)
+    scale_min = forms.IntegerField(
+        label=_("Lowest value of the scale"), required=False, min_value=-10, max_value=10
+    )
+    scale_max = forms.IntegerField(
+        label=_("Highest value of the scale"), required=False, min_value=-9, max_value=20
+    )
     min_label = forms.CharField(label=_("Label of the lowest value"), max_length=60, required=False)
     max_label = forms.CharField(label=_("Label of the highest value"), max_length=60, required=False)
     condition = forms.ChoiceField(
@@ -95,7 +103,9 @@ class OfflineForm(forms.Form):
     email = forms.EmailField(
         label=_("Email address of the person's account"),
         required=False,
-        help_text=_("Check the person's identity first. Anonymous surveys can be answered without an account."),
+        help_text=_(
+            "Check the person's identity first. Anonymous surveys can be answered without an account."
+        ),
     )
 
 
@@ -105,7 +115,9 @@ def _with_prefer_not(choices) -> list:
 
 class DemographicsForm(forms.Form):
     gender = forms.ChoiceField(label=_("Gender"), required=False, choices=_with_prefer_not(Gender.choices))
-    age_band = forms.ChoiceField(label=_("Age band"), required=False, choices=_with_prefer_not(AgeBand.choices))
+    age_band = forms.ChoiceField(
+        label=_("Age band"), required=False, choices=_with_prefer_not(AgeBand.choices)
+    )
     district = forms.ChoiceField(label=_("District"), required=False)
     migrant_background = forms.ChoiceField(
         label=_("Do you have a migrant background?"),

@@ -158,6 +158,9 @@ class Answer(models.Model):
             models.UniqueConstraint(fields=["response", "question"], name="survey_answer_once_per_question")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.question_id}: {self.value}"
+
 
 class Participation(CityScoped):
     """The register: who answered which survey, and through which channel. Never joined with responses."""
@@ -167,9 +170,7 @@ class Participation(CityScoped):
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.ONLINE)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["survey", "user"], name="survey_participation_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["survey", "user"], name="survey_participation_once")]
 
 
 PREFER_NOT = "prefer_not"

@@ -89,9 +89,11 @@ class QuestionResult:
 
 
 def _table(title: str, labels: list[str], counts: list[int], answered: int, partition: bool) -> Table:
-    shown = suppress(
-        dict(enumerate(counts)), partition_of=answered if partition else None
-    ) if safe_count(answered) is not None else dict.fromkeys(range(len(counts)))
+    shown = (
+        suppress(dict(enumerate(counts)), partition_of=answered if partition else None)
+        if safe_count(answered) is not None
+        else dict.fromkeys(range(len(counts)))
+    )
     top = max([c for c in shown.values() if c is not None], default=0)
     rows = [
         Row(label, shown[i], bar=round(100 * (shown[i] or 0) / top, 1) if top else 0.0, y=3 * i)
@@ -144,7 +146,9 @@ def results_of(survey: Survey, *, with_texts: bool = False) -> list[QuestionResu
     """Per question, counts with small cells suppressed (disclosure.py). Two queries, whatever the size."""
     questions = questions_of(survey)
     values: dict[int, list] = {q.pk: [] for q in questions}
-    for question_id, value in Answer.objects.filter(question__survey=survey).values_list("question_id", "value"):
+    for question_id, value in Answer.objects.filter(question__survey=survey).values_list(
+        "question_id", "value"
+    ):
         values[question_id].append(value)
     results = [_result(q, values[q.pk], with_texts) for q in questions]
     for result in results:
@@ -234,4 +238,3 @@ def personal_data_of(user) -> dict:
             for s in Survey.objects.filter(created_by=user).select_related("component", "city")
         ],
     }
-

@@ -352,7 +352,9 @@ def responses_csv(request, city, process_slug, component_id):
     writer.writerow(["response", "channel", "given_on", *people, *(c[2] for c in columns)])
     for r in raw_responses(survey):
         values = {a.question_id: a.value for a in r.answers.all()}
-        person = [] if survey.anonymous else [r.user.public_name if r.user else "", r.user.email if r.user else ""]
+        person = (
+            [] if survey.anonymous else [r.user.public_name if r.user else "", r.user.email if r.user else ""]
+        )
         cells = [_cell(q, values.get(q.pk), row) for q, row, _title in columns]
         writer.writerow([r.id, r.channel, r.given_on.isoformat(), *person, *cells])
     return response
