@@ -23,7 +23,11 @@ def get_meetings_component_for(request, city, process_slug: str, component_id: i
 
 
 def meetings_of(component):
-    return _with_counts(Meeting.objects.filter(component=component)).order_by("starts_at", "pk")
+    return (
+        _with_counts(Meeting.objects.filter(component=component))
+        .select_related("component__phase__process", "city")
+        .order_by("starts_at", "pk")
+    )
 
 
 def get_meeting_for(component, meeting_id: int) -> Meeting:
