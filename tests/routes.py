@@ -53,6 +53,8 @@ CIVICLAB_ROUTES = {
     "cities:staff_audit": "staff:cities.view_audit_log",
     "processes:new": "staff:processes.add_process",
     "processes:edit": "staff:processes.change_process",
+    "processes:components": "staff:processes.change_process",
+    "processes:component_edit": "staff:processes.change_process",
     "budgeting:detail": "public",
     "budgeting:project": "public",
     "budgeting:check": "public",

@@ -10,6 +10,7 @@ from civiclab.budgeting.actions import do_count
 from civiclab.budgeting.models import Ballot, Budget, Project
 from civiclab.cities.models import Membership
 from civiclab.core.models import AuditEvent
+from civiclab.processes.actions import do_add_component
 from civiclab.processes.models import Process
 from tests.conftest import make_budget
 from tests.routes import CIVICLAB_ROUTES
@@ -38,6 +39,8 @@ def world(
 ):
     counted = make_budget(aurora, slug="counted", opens_in=-9, closes_in=-1)
     do_count(counted, alice)
+    aurora_component = do_add_component(aurora_process.phases.first(), alice, kind="survey", title="S")
+    borealis_component = do_add_component(borealis_process.phases.first(), dave, kind="survey", title="S")
     return locals()
 
 
@@ -89,6 +92,12 @@ def url_for(name: str, w: dict, city_key: str = "aurora") -> str:
         "processes:detail": {"city_slug": city.slug, "process_slug": process.slug},
         "processes:new": {"city_slug": city.slug},
         "processes:edit": {"city_slug": city.slug, "process_slug": process.slug},
+        "processes:components": {"city_slug": city.slug, "process_slug": process.slug},
+        "processes:component_edit": {
+            "city_slug": city.slug,
+            "process_slug": process.slug,
+            "component_id": w[f"{city_key}_component"].pk,
+        },
         "network:manifesto": {"slug": w["manifesto"].slug},
         "network_admin:city_edit": {"city_slug": city.slug},
         "api-v1:get_city": {"city": city.slug},
