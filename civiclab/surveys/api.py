@@ -11,7 +11,7 @@ from pydantic import Field
 from civiclab.cities.models import City
 from civiclab.opendata.schemas import ErrorSchema
 
-from .models import Survey
+from .disclosure import safe_count
 from .selectors import public_surveys, questions_of, response_count, results_of, results_published
 
 router = Router(tags=["surveys"])
@@ -94,6 +94,38 @@ class SurveyDetailSchema(SurveySchema):
     responses: int | None = Field(description="null when fewer than 10, or before results are published")
     results: list[ResultSchema] | None = Field(description="null until results are published")
 
+    @staticmethod
+    def resolve_questions(survey) -> list:
+        return questions_of(survey)
+
+    @staticmethod
+    def resolve_responses(survey) -> int | None:
+        return safe_count(response_count(survey)) if results_published(survey) else None
+
+    @staticmethod
+    def resolve_results(survey) -> list[dict] | None:
+        if not results_published(survey):
+            return None
+        return [
+            {
+                "question": r.question.number,
+                "answered": r.answered,
+                "mean": r.mean,
+                "tables": [
+                    {
+                        "row": t.title,
+                        "answered": t.answered,
+                        "counts": [
+                            {"label": row.label, "count": row.count, "mean_place": row.extra}
+                            for row in t.rows
+                        ],
+                    }
+                    for t in r.tables
+                ],
+            }
+            for r in results_of(survey)
+        ]
+
 
 def _page():
     from civiclab.opendata.api import Page
@@ -117,36 +149,4 @@ def list_surveys(request, city: str):
     summary="One survey: its questions and, once published, its aggregated results",
 )
 def get_survey(request, city: str, survey_id: int):
-    survey: Survey = get_object_or_404(
-        public_surveys(get_object_or_404(City, slug=city)), component_id=survey_id
-    )
-    published = results_published(survey)
-    total = response_count(survey) if published else 0
-    survey.questions_list = questions_of(survey)  # type: ignore[attr-defined]
-    results = None
-    if published:
-        results = [
-            {
-                "question": r.question.number,
-                "answered": r.answered,
-                "mean": r.mean,
-                "tables": [
-                    {
-                        "row": t.title,
-                        "answered": t.answered,
-                        "counts": [
-                            {"label": row.label, "count": row.count, "mean_place": row.extra}
-                            for row in t.rows
-                        ],
-                    }
-                    for t in r.tables
-                ],
-            }
-            for r in results_of(survey)
-        ]
-    return {
-        **SurveySchema.from_orm(survey).dict(),
-        "questions": survey.questions_list,  # type: ignore[attr-defined]
-        "responses": total if total >= 10 else None,
-        "results": results,
-    }
+    return get_object_or_404(public_surveys(get_object_or_404(City, slug=city)), component_id=survey_id)
