@@ -178,7 +178,7 @@ def test_the_api_lists_meetings_without_online_addresses_or_people(client, meeti
     detail = client.get(f"/api/v1/cities/aurora/meetings/{meeting.pk}").json()
     assert detail["accessibility"]["step_free"] is True and detail["latitude"] == pytest.approx(39.46975)
     assert "meet.example.org" not in str(detail) and "carol" not in str(detail).lower()
-    assert client.get("/api/v1/cities/borealis/meetings/%d" % meeting.pk).status_code == 404
+    assert client.get(f"/api/v1/cities/borealis/meetings/{meeting.pk}").status_code == 404
 
 
 # --- Role x phase ---------------------------------------------------------------------------

@@ -30,7 +30,7 @@ def url(name, survey, **extra):
 def test_it_shows_the_form_with_conditional_notes(client, survey, carol):
     client.force_login(carol)
     body = client.get(url("surveys:detail", survey)).content.decode()
-    assert 'name="q%d"' % survey.q["mode"].pk in body
+    assert f'name="q{survey.q["mode"].pk}"' in body
     assert "Answer only if you answered “Bike” to question 2." in body
 
 
@@ -88,7 +88,7 @@ def test_results_show_groups_of_ten_and_hide_the_small_ones(client, anonymous_su
     response = client.get(url("surveys:results", anonymous_survey))
     body = response.content.decode()
     assert "13 people answered." in body
-    mode = [r for r in response.context["results"] if r.question == anonymous_survey.q["mode"]][0]
+    mode = next(r for r in response.context["results"] if r.question == anonymous_survey.q["mode"])
     assert [row.count for row in mode.tables[0].rows] == [12, None, None]  # Car (1) hides Bus (0) too
     assert "Wider lanes" not in body  # free text: staff only
 
@@ -106,9 +106,9 @@ def test_the_public_csv_holds_aggregates_only(client, anonymous_survey, aurora):
     response = client.get(url("surveys:results_csv", anonymous_survey))
     assert response["Content-Disposition"].startswith("attachment")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    bike = [r for r in rows if r["question"] == "2" and r["choice"] == "Bike"][0]
+    bike = next(r for r in rows if r["question"] == "2" and r["choice"] == "Bike")
     assert bike["count"] == "10"
-    car = [r for r in rows if r["question"] == "2" and r["choice"] == "Car"][0]
+    car = next(r for r in rows if r["question"] == "2" and r["choice"] == "Car")
     assert car["count"] == "" and car["suppressed"] == "yes"
     assert "Wider lanes" not in response.content.decode()
 
