@@ -347,6 +347,8 @@ def test_every_page_of_a_resident_is_accessible_and_light(audit):
     expect(audit.page.get_by_role("status")).to_be_visible()
     audit.submit("/account/delete/")
     audit.submit("/account/", fill={"#id_display_name": ""})
+    # surveys and meetings: Lucía (who consented to demographics) sends the survey without its required answer
+    audit.submit(next(p for p in engage_paths(City.objects.get(slug="valencia")) if p.endswith("/survey/")))
     audit.assert_clean()
 
 
@@ -444,6 +446,10 @@ def test_every_page_of_a_city_admin_is_accessible_and_light(audit):
     audit.press("form [type=submit]", f"{paper} (over the budget)", status=400)
     audit.page.goto(f"{staff}{budget.slug}/count/")
     audit.press("form [type=submit]", f"{staff}{budget.slug}/count/ (voting is open)", status=400)
+    # surveys and meetings: staff forms in their error state
+    for path in staff_engage_paths(valencia):
+        if path.endswith(("questions/new/", "offline/", "meetings/new/")):
+            audit.submit(path)
     audit.assert_clean()
 
 
