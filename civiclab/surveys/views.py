@@ -153,10 +153,10 @@ def survey_results(request, city, process_slug, component_id):
     )
 
 
-def _csv_response(filename: str) -> tuple[HttpResponse, csv.DictWriter | None]:
+def _csv_response(filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response, None
+    return response
 
 
 @city_view
@@ -164,7 +164,7 @@ def results_csv(request, city, process_slug, component_id):
     component, survey = _results_context(request, city, process_slug, component_id)
     if not may_see_results(request.user, survey):
         raise Http404
-    response, _w = _csv_response(f"survey-{component.pk}-results.csv")
+    response = _csv_response(f"survey-{component.pk}-results.csv")
     writer = csv.writer(response)
     writer.writerow(["question", "question_text", "row", "choice", "count", "suppressed", "mean_place"])
     for result in results_of(survey):
@@ -340,7 +340,7 @@ def offline_answer(request, city, process_slug, component_id):
 def responses_csv(request, city, process_slug, component_id):
     component, survey = _survey_or_404(request, city, process_slug, component_id)
     questions = questions_of(survey)
-    response, _w = _csv_response(f"survey-{component.pk}-responses.csv")
+    response = _csv_response(f"survey-{component.pk}-responses.csv")
     writer = csv.writer(response)
     people = [] if survey.anonymous else ["person", "email"]
     columns = []

@@ -240,3 +240,15 @@ def test_results_are_public_once_the_phase_ends_unless_shown_while_open(
 def test_a_survey_closes_with_its_phase(survey, carol):
     assert answer_refusal(carol, survey) is None
     assert answer_refusal(carol, survey, now=timezone.now() + timedelta(weeks=8)) == "closed"
+
+
+def test_the_answer_form_runs_a_constant_number_of_queries(
+    client, anonymous_survey, alice, carol, django_assert_max_num_queries
+):
+    client.force_login(carol)
+    with django_assert_max_num_queries(14):
+        client.get(url("surveys:detail", anonymous_survey))
+    for i in range(10):
+        actions.do_add_question(anonymous_survey, alice, kind="single", text=f"Extra {i}", options=["A", "B"])
+    with django_assert_max_num_queries(14):
+        client.get(url("surveys:detail", anonymous_survey))
