@@ -70,7 +70,7 @@ MEETINGS = [
                     "capacity": 40,
                     "living_lab": True,
                     "report": {
-                        "minutes": "## Sintesi\n\n- Mancano spazi per i ragazzi il pomeriggio.\n"
+                        "minutes": "**Sintesi**\n\n- Mancano spazi per i ragazzi il pomeriggio.\n"
                         "- Serve un ambulatorio aperto il sabato.",
                         "outcomes": [
                             {

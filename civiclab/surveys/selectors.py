@@ -13,6 +13,7 @@ from .models import (
     DEMOGRAPHIC_FIELDS,
     AgeBand,
     Answer,
+    Channel,
     DemographicAnswer,
     Gender,
     Participation,
@@ -77,6 +78,10 @@ class Table:
     rows: list[Row]
     height: int = 0
     key: str = ""  # unique on the page: ids of the chart's title
+
+    @property
+    def has_bars(self) -> bool:
+        return any(row.count is not None for row in self.rows)
 
 
 @dataclass
@@ -162,9 +167,11 @@ def response_count(survey: Survey) -> int:
 
 
 def channel_counts(survey: Survey) -> dict[str, int | None]:
+    """People per channel (online, in person, phone, paper), by the channel's name, suppressed."""
     counts = Counter(Response.objects.filter(survey=survey).values_list("channel", flat=True))
-    total = sum(counts.values())
-    return suppress(dict(counts), partition_of=total) if counts else {}
+    shown = suppress(dict(counts), partition_of=sum(counts.values())) if counts else {}
+    labels = dict(Channel.choices)
+    return {str(labels.get(channel, channel)): n for channel, n in shown.items()}
 
 
 def demographic_labels(survey: Survey) -> dict[str, tuple[str, list[tuple[str, str]]]]:
