@@ -98,6 +98,9 @@ def do_update_meeting(meeting: Meeting, actor, **fields) -> Meeting:
     meeting.save()
     if "capacity" in changed:
         _promote(meeting)
+    if {"starts_at", "ends_at", "address", "format", "online_url"} & set(changed) and not meeting.has_ended():
+        # Everyone registered or waiting, and followers, hear of a new time or place.
+        transaction.on_commit(lambda: _notify_people_of(meeting, "events.changed", actor))
     if changed:
         audit.record(
             "meeting.updated", actor=actor, city=meeting.city, target=meeting, fields=sorted(changed)
@@ -199,6 +202,29 @@ def _notify_promoted(meeting: Meeting, registration: Registration) -> None:
     )
 
 
+def _notify_people_of(meeting: Meeting, kind: str, actor) -> None:
+    from civiclab.notifications.actions import do_notify
+    from civiclab.notifications.selectors import followers_of
+
+    from .selectors import url_of
+
+    people = {u.pk: u for u in followers_of(meeting)}
+    for registration in meeting.registrations.exclude(status=Status.CANCELLED).select_related("user"):
+        if registration.user is not None:
+            people[registration.user.pk] = registration.user
+    do_notify(
+        people.values(),
+        city=meeting.city,
+        kind=kind,
+        params={
+            "title": meeting.title,
+            "date": formats.date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT"),
+        },
+        url=url_of(meeting),
+        actor=actor,
+    )
+
+
 # --- After the meeting ------------------------------------------------------------------------
 
 
@@ -266,6 +292,7 @@ def do_report_meeting(
         raise ValidationError({"attendance": _("Give a number of people, 0 or more.")})
     if (attendance is not None or attendance_demographics) and timezone.now() < meeting.starts_at:
         raise ValidationError({"attendance": _("Attendance is counted once the meeting has started.")})
+    first_minutes = bool(minutes.strip()) and not meeting.minutes.strip()
     meeting.minutes = minutes
     meeting.outcomes = _clean_outcomes(outcomes)
     meeting.attendance = attendance
@@ -279,6 +306,8 @@ def do_report_meeting(
         attendance=attendance,
         links=len(meeting.outcomes),
     )
+    if first_minutes:
+        transaction.on_commit(lambda: _notify_people_of(meeting, "events.reported", actor))
     return meeting
 
 

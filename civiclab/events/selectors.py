@@ -22,6 +22,16 @@ def get_meetings_component_for(request, city, process_slug: str, component_id: i
     return get_component_for(request, city, process_slug, component_id, ComponentKind.MEETINGS)
 
 
+def get_meeting_by_pk_for(request, city, pk) -> Meeting:
+    """A meeting of this city that the person may see (the follow button's access helper)."""
+    meeting = get_object_or_404(
+        Meeting.objects.for_city(city).select_related("component__phase__process"), pk=pk
+    )
+    component = meeting.component
+    get_component_for(request, city, component.phase.process.slug, component.pk, ComponentKind.MEETINGS)
+    return meeting
+
+
 def meetings_of(component):
     return (
         _with_counts(Meeting.objects.filter(component=component))

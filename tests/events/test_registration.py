@@ -98,3 +98,46 @@ def test_erasure_keeps_the_place_taken_without_the_person(meeting, carol, bob):
     actions.anonymise_registrations_of(carol)
     assert Registration.objects.get().user is None
     assert actions.do_register(meeting, bob).status == Status.WAITING
+
+
+def test_registered_people_and_followers_hear_of_a_new_time(
+    meeting, alice, carol, erin, django_capture_on_commit_callbacks
+):
+    from civiclab.notifications.actions import do_follow
+
+    actions.do_register(meeting, carol)
+    do_follow(erin, meeting)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_update_meeting(
+            meeting,
+            alice,
+            starts_at=meeting.starts_at + timedelta(hours=1),
+            ends_at=meeting.ends_at + timedelta(hours=1),
+        )
+    assert set(Notification.objects.filter(kind="events.changed").values_list("user__email", flat=True)) == {
+        "carol@example.org",
+        "erin@example.org",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_update_meeting(
+            meeting, alice, title="Shade, again"
+        )  # not the time or place: nobody is told
+    assert Notification.objects.filter(kind="events.changed").count() == 2
+
+
+def test_followers_hear_when_the_minutes_are_published(
+    aurora_process, alice, erin, django_capture_on_commit_callbacks
+):
+    from civiclab.notifications.actions import do_follow
+
+    past = make_meeting(aurora_process, alice, starts_in=timedelta(days=-1))
+    do_follow(erin, past)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_report_meeting(past, alice, minutes="We met.")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_report_meeting(
+            past, alice, minutes="We met, and agreed."
+        )  # a correction: no second notice
+    assert list(
+        Notification.objects.filter(kind="events.reported").values_list("user__email", flat=True)
+    ) == ["erin@example.org"]

@@ -223,3 +223,25 @@ def test_a_switched_off_component_hides_its_meetings(client, meeting, alice):
     assert client.get("/api/v1/cities/aurora/meetings").json()["count"] == 0
     assert Registration.objects.filter(status=Status.REGISTERED).count() == 0
     assert timezone.now()
+
+
+def test_a_resident_follows_a_meeting_from_its_page(client, meeting, carol):
+    from civiclab.notifications.selectors import is_following
+
+    client.force_login(carol)
+    assert (
+        'name="target" value="events.meeting"' in client.get(url("events:detail", meeting)).content.decode()
+    )
+    response = client.post(
+        reverse("notifications:follow", args=["aurora"]),
+        {"target": "events.meeting", "pk": meeting.pk, "next": url("events:detail", meeting)},
+    )
+    assert response.status_code == 302 and is_following(carol, meeting)
+
+
+def test_a_meeting_of_another_city_cannot_be_followed_from_this_one(client, meeting, eve):
+    client.force_login(eve)
+    response = client.post(
+        reverse("notifications:follow", args=["borealis"]), {"target": "events.meeting", "pk": meeting.pk}
+    )
+    assert response.status_code == 404
