@@ -114,6 +114,7 @@ CIVICLAB_ROUTES = {
     "surveys:results_csv": "public",
     "surveys:edit": "staff:surveys.change_survey",
     "surveys:question_new": "staff:surveys.change_survey",
+    "surveys:question_edit": "staff:surveys.change_survey",
     "surveys:question_delete": "staff:surveys.change_survey",
     "surveys:offline": "staff:surveys.record_offline",
     "surveys:responses_csv": "staff:surveys.view_answers",

@@ -125,10 +125,8 @@ def _clean_list(values, field: str, least: int, most: int = MAX_OPTIONS) -> list
     return items
 
 
-@transaction.atomic
-def do_add_question(
+def _question_fields(
     survey: Survey,
-    actor,
     *,
     kind: str,
     text: str,
@@ -142,10 +140,8 @@ def do_add_question(
     max_label: str = "",
     condition_question: Question | None = None,
     condition_option: int | None = None,
-) -> Question:
-    survey = Survey.objects.select_for_update().get(pk=survey.pk)
-    if has_answers(survey):
-        raise _frozen_error()
+) -> dict[str, Any]:
+    """The checked fields of a question, with errors tied to the form's fields."""
     if kind not in QuestionKind.values:
         raise ValidationError({"kind": _("Choose a question type.")})
     if not text.strip():
@@ -174,24 +170,66 @@ def do_add_question(
             )
         if not 0 <= condition_option < len(condition_question.options):  # type: ignore[operator]
             raise ValidationError({"condition_option": _("Choose one of that question's answers.")})
+    return {
+        "kind": kind,
+        "text": text.strip(),
+        "help_text": help_text.strip(),
+        "required": required,
+        "options": clean_options,
+        "rows": clean_rows,
+        "scale_min": scale_min,
+        "scale_max": scale_max,
+        "min_label": min_label.strip(),
+        "max_label": max_label.strip(),
+        "condition_question": condition_question,
+        "condition_option": condition_option,
+    }
+
+
+@transaction.atomic
+def do_add_question(survey: Survey, actor, **fields) -> Question:
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if has_answers(survey):
+        raise _frozen_error()
+    clean = _question_fields(survey, **fields)
     question = Question.objects.create(
-        city=survey.city,
-        survey=survey,
-        position=survey.questions.count(),
-        kind=kind,
-        text=text.strip(),
-        help_text=help_text.strip(),
-        required=required,
-        options=clean_options,
-        rows=clean_rows,
-        scale_min=scale_min,
-        scale_max=scale_max,
-        min_label=min_label.strip(),
-        max_label=max_label.strip(),
-        condition_question=condition_question,
-        condition_option=condition_option,
+        city=survey.city, survey=survey, position=survey.questions.count(), **clean
     )
     audit.record("survey.question_added", actor=actor, city=survey.city, target=survey, question=question.pk)
+    return question
+
+
+@transaction.atomic
+def do_update_question(question: Question, actor, **fields) -> Question:
+    survey = Survey.objects.select_for_update().get(pk=question.survey_id)
+    if has_answers(survey):
+        raise _frozen_error()
+    question = Question.objects.get(pk=question.pk)
+    clean = _question_fields(survey, **fields)
+    condition = clean["condition_question"]
+    if condition is not None and condition.position >= question.position:
+        raise ValidationError({"condition_question": _("Choose an earlier choice question of this survey.")})
+    dependants = list(Question.objects.filter(condition_question=question))
+    if dependants and (
+        clean["kind"] not in CHOICE_KINDS
+        or max(d.condition_option or 0 for d in dependants) >= len(clean["options"])
+    ):
+        raise ValidationError(
+            {"options": _("A later question depends on these choices: keep them, or change that one first.")}
+        )
+    changed = sorted(k for k, v in clean.items() if getattr(question, k) != v)
+    for key, value in clean.items():
+        setattr(question, key, value)
+    question.save()
+    if changed:
+        audit.record(
+            "survey.question_updated",
+            actor=actor,
+            city=survey.city,
+            target=survey,
+            question=question.pk,
+            fields=changed,
+        )
     return question
 
 

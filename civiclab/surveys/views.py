@@ -279,6 +279,50 @@ def question_new(request, city, process_slug, component_id):
 
 
 @staff_view("surveys.change_survey")
+@require_http_methods(["GET", "POST"])
+def question_edit(request, city, process_slug, component_id, question_id):
+    component, survey = _survey_or_404(request, city, process_slug, component_id)
+    question = get_question_for(survey, question_id)
+    earlier = [q for q in questions_of(survey) if q.position < question.position]
+    initial = {
+        "kind": question.kind,
+        "text": question.text,
+        "help_text": question.help_text,
+        "required": question.required,
+        "options": "\n".join(question.options),
+        "rows": "\n".join(question.rows),
+        "scale_min": question.scale_min,
+        "scale_max": question.scale_max,
+        "min_label": question.min_label,
+        "max_label": question.max_label,
+        "condition": f"{question.condition_question_id}:{question.condition_option}"
+        if question.condition_question_id
+        else "",
+    }
+    form = QuestionForm(posted(request), initial=initial, questions=earlier)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_update_question(question, request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The question is saved."))
+            return redirect("surveys:edit", **_links(city, component))
+    return render(
+        request,
+        "surveys/question_form.html",
+        {
+            "city": city,
+            "component": component,
+            "process": component.phase.process,
+            "form": form,
+            "question": question,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@staff_view("surveys.change_survey")
 @require_POST
 def question_delete(request, city, process_slug, component_id, question_id):
     component, survey = _survey_or_404(request, city, process_slug, component_id)

@@ -3,6 +3,7 @@
 from civiclab.cities.models import City
 from civiclab.events.models import Meeting
 from civiclab.processes.models import Component
+from civiclab.surveys.models import Question
 
 
 def _components(city: City, kind: str, public: bool):
@@ -28,6 +29,8 @@ def staff_engage_paths(city: City) -> list[str]:
     for c in _components(city, "survey", public=False):
         base = f"/{city.slug}/staff/processes/{c.phase.process.slug}/c/{c.pk}/survey/"
         paths += [base, f"{base}questions/new/", f"{base}offline/"]
+        if question := Question.objects.filter(survey__component=c).last():
+            paths.append(f"{base}questions/{question.pk}/edit/")
     for c in _components(city, "meetings", public=False):
         base = f"/{city.slug}/staff/processes/{c.phase.process.slug}/c/{c.pk}/meetings/"
         paths.append(f"{base}new/")

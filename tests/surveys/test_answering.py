@@ -143,3 +143,28 @@ def test_a_question_others_depend_on_cannot_be_removed(survey, alice):
         actions.do_delete_question(survey.q["mode"], alice)
     actions.do_delete_question(survey.q["name"], alice)
     assert [q.position for q in survey.questions.all()] == list(range(6))
+
+
+def test_staff_edit_a_question_before_the_first_answer(survey, alice, carol):
+    q = survey.q
+    actions.do_update_question(
+        q["wish"], alice, kind="multiple", text="What do you want?", options=["Trees", "Water"]
+    )
+    q["wish"].refresh_from_db()
+    assert q["wish"].options == ["Trees", "Water"] and q["wish"].position == 3
+    with pytest.raises(ValidationError) as caught:  # question 3 depends on "Bike"
+        actions.do_update_question(q["mode"], alice, kind="short_text", text="How do you travel?")
+    assert "options" in caught.value.message_dict
+    with pytest.raises(ValidationError) as caught:  # a condition must come from an earlier question
+        actions.do_update_question(
+            q["name"],
+            alice,
+            kind="short_text",
+            text="Street",
+            condition_question=q["mode"],
+            condition_option=0,
+        )
+    assert "condition_question" in caught.value.message_dict
+    actions.do_answer_survey(survey, carol, answers(survey, wish=["1"]))
+    with pytest.raises(ValidationError, match="can no longer change"):
+        actions.do_update_question(q["wish"], alice, kind="multiple", text="Late", options=["A", "B"])

@@ -252,3 +252,19 @@ def test_the_answer_form_runs_a_constant_number_of_queries(
         actions.do_add_question(anonymous_survey, alice, kind="single", text=f"Extra {i}", options=["A", "B"])
     with django_assert_max_num_queries(14):
         client.get(url("surveys:detail", anonymous_survey))
+
+
+def test_staff_edit_a_question_through_its_page(client, survey, alice):
+    client.force_login(alice)
+    page = url("surveys:question_edit", survey, question_id=survey.q["bike"].pk)
+    response = client.get(page)
+    assert response.status_code == 200
+    assert response.context["form"].initial["condition"] == f"{survey.q['mode'].pk}:0"
+    response = client.post(page, {"kind": "long_text", "text": "", "condition": f"{survey.q['mode'].pk}:0"})
+    assert response.status_code == 400 and "text" in response.context["form"].errors
+    response = client.post(
+        page, {"kind": "long_text", "text": "Safer how?", "condition": f"{survey.q['mode'].pk}:0"}
+    )
+    assert response.status_code == 302
+    survey.q["bike"].refresh_from_db()
+    assert survey.q["bike"].text == "Safer how?"
