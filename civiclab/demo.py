@@ -14,9 +14,11 @@ from civiclab.budgeting import demo_data as budgeting_demo
 from civiclab.cities.actions import do_create_city, do_grant_role
 from civiclab.cities.models import City, Role
 from civiclab.deliberation.demo import load_demo_conversation
+from civiclab.events import demo_data as events_demo
 from civiclab.network.actions import do_create_manifesto, do_endorse
 from civiclab.processes.actions import PhaseSpec, do_create_process
 from civiclab.processes.models import PhaseKind
+from civiclab.surveys import demo_data as surveys_demo
 
 DEMO_PASSWORD = "civiclab-demo"  # noqa: S105 (published in the README; demo only)
 # The authenticator secret of every demo staff account, published in the README so that anyone can
@@ -268,4 +270,7 @@ def _load(only_if_empty: bool) -> str:
         user=people["fatima@utrecht.demo"],
     )
     budgeting_demo.load(cities, people, processes)
+    # surveys and meetings
+    surveys_demo.load(cities, people, processes)
+    events_demo.load(cities, people, processes)
     return f"Demo network loaded: {len(cities)} cities, {len(people)} people, {len(PROCESSES) + 1} processes."

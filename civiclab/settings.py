@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "civiclab.deliberation",
     "civiclab.notifications",
     "civiclab.opendata",
+    # surveys and meetings (issue 3, branch engage)
+    "civiclab.surveys",
+    "civiclab.events",
 ]
 
 MIDDLEWARE = [

@@ -41,6 +41,9 @@ urlpatterns = [
     path("<slug:city_slug>/", include("civiclab.processes.urls")),
     path("<slug:city_slug>/", include("civiclab.budgeting.urls")),
     path("<slug:city_slug>/", include("civiclab.deliberation.urls")),
+    # surveys and meetings
+    path("<slug:city_slug>/", include("civiclab.surveys.urls")),
+    path("<slug:city_slug>/", include("civiclab.events.urls")),
 ]
 
 if settings.DEBUG:

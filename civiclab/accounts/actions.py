@@ -126,6 +126,12 @@ def do_erase_account(user: User) -> None:
     anonymise_endorsements_of(user)
     anonymise_participation_of(user)
     erase_notifications_of(user)
+    # surveys and meetings
+    from civiclab.events.actions import anonymise_registrations_of
+    from civiclab.surveys.actions import anonymise_answers_of
+
+    anonymise_answers_of(user)
+    anonymise_registrations_of(user)
     user.email = f"erased-{user.public_id.hex}@invalid"
     user.display_name = ""
     user.home_city = None

@@ -12,9 +12,11 @@ def personal_data(user: User) -> dict:
     Each app that stores personal data adds its part here; tests check that nothing is missed."""
     from civiclab.budgeting.selectors import personal_data_of as budgeting_personal_data
     from civiclab.deliberation.selectors import personal_data_of as deliberation_personal_data
+    from civiclab.events.selectors import personal_data_of as events_personal_data
     from civiclab.network.models import Endorsement
     from civiclab.notifications.selectors import personal_data_of as notifications_personal_data
     from civiclab.processes.models import Process
+    from civiclab.surveys.selectors import personal_data_of as surveys_personal_data
 
     return {
         "format": "civiclab-personal-data/1",
@@ -71,6 +73,8 @@ def personal_data(user: User) -> dict:
         **budgeting_personal_data(user),
         **deliberation_personal_data(user),
         **notifications_personal_data(user),
+        **surveys_personal_data(user),  # surveys and meetings
+        **events_personal_data(user),
         "activity": [
             {
                 "at": e.created_at.isoformat(),

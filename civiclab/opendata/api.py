@@ -69,6 +69,12 @@ def _mount_app_routers() -> None:
 
     api.add_router("/", budgeting)
     api.add_router("", deliberation)
+    # surveys and meetings
+    from civiclab.events.api import router as events
+    from civiclab.surveys.api import router as surveys
+
+    api.add_router("", surveys)
+    api.add_router("", events)
 
 
 _mount_app_routers()

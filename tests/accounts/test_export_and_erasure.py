@@ -37,6 +37,12 @@ EXPORTED = {
     "notifications.follow": "follows",
     "notifications.notification": "notifications",
     "notifications.digestpreference": "email_digest",
+    # surveys and meetings
+    "surveys.survey": "surveys_created",
+    "surveys.response": "survey_answers",
+    "surveys.participation": "survey_participation",
+    "events.meeting": "meetings_created",
+    "events.registration": "meeting_registrations",
 }
 # Links that hold no personal data of their own (Django's permission tables, sign-in tokens).
 NOT_PERSONAL = {
@@ -83,6 +89,7 @@ def busy_alice(alice, sam, aurora, manifesto):
     register_kind("tests.hello", "Hello %(name)s")
     do_notify([alice], city=aurora, kind="tests.hello", params={"name": "Alice"}, url="/aurora/")
     do_set_digest(alice, "weekly")
+    _alice_in_surveys_and_meetings(alice)  # surveys and meetings
     return alice
 
 
@@ -196,3 +203,45 @@ def test_the_last_admin_of_a_city_must_hand_over_before_erasure(client, alice):
     assert "at least one city admin" in response.content.decode()
     alice.refresh_from_db()
     assert alice.erased_at is None and alice.memberships.exists()
+
+
+# --- Surveys and meetings ----------------------------------------------------------------------
+
+
+def _alice_in_surveys_and_meetings(alice):
+    """Alice builds a named and an anonymous survey, answers both, and registers for a meeting."""
+    from civiclab.events.actions import do_register
+    from civiclab.surveys.actions import do_answer_survey
+    from tests.events.conftest import make_meeting
+    from tests.factories import ProcessFactory
+    from tests.surveys.conftest import answers, make_survey
+
+    process = ProcessFactory(city=alice.home_city, slug="alices-streets")
+    named = make_survey(process, alice, title="Named survey")
+    anonymous = make_survey(process, alice, title="Anonymous survey", anonymous=True)
+    do_answer_survey(named, alice, answers(named))
+    do_answer_survey(anonymous, alice, answers(anonymous))
+    do_register(make_meeting(process, alice), alice)
+
+
+def test_the_export_holds_survey_answers_and_meeting_registrations(client, busy_alice):
+    client.force_login(busy_alice)
+    data = json.loads(client.get(reverse("accounts:export")).content)
+    [named] = data["survey_answers"]  # the anonymous survey's answers are not hers to export: unlinked
+    assert named["survey"] == "Named survey" and named["answers"]
+    assert {p["survey"]: p["anonymous"] for p in data["survey_participation"]} == {
+        "Named survey": False,
+        "Anonymous survey": True,
+    }
+    assert data["meeting_registrations"][0]["status"] == "registered"
+
+
+def test_erasure_keeps_survey_and_meeting_counts(busy_alice):
+    from civiclab.events.models import Registration
+    from civiclab.surveys.models import Participation, Response
+
+    counts = (Response.objects.count(), Participation.objects.count(), Registration.objects.count())
+    actions.do_erase_account(busy_alice)
+    assert (Response.objects.count(), Participation.objects.count(), Registration.objects.count()) == counts
+    assert not Response.objects.filter(user=busy_alice).exists()
+    assert not Registration.objects.filter(user=busy_alice).exists()

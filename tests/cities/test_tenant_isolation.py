@@ -13,6 +13,7 @@ from civiclab.core.models import AuditEvent
 from civiclab.processes.actions import do_add_component
 from civiclab.processes.models import Process
 from tests.conftest import make_budget
+from tests.events.world import engage_kwargs, engage_world
 from tests.routes import CIVICLAB_ROUTES
 
 
@@ -41,6 +42,9 @@ def world(
     do_count(counted, alice)
     aurora_component = do_add_component(aurora_process.phases.first(), alice, kind="survey", title="S")
     borealis_component = do_add_component(borealis_process.phases.first(), dave, kind="survey", title="S")
+    # surveys and meetings
+    aurora_engage = engage_world(aurora_process, alice)
+    borealis_engage = engage_world(borealis_process, dave)
     return locals()
 
 
@@ -118,6 +122,7 @@ def url_for(name: str, w: dict, city_key: str = "aurora") -> str:
         "api-v1:get_report": api_conversation,
         "api-v1:conversation_export": {**api_conversation, "name": "votes.csv"},
         "notifications:follow": {"city_slug": city.slug},
+        **engage_kwargs(w[f"{city_key}_engage"], city),  # surveys and meetings
     }.get(name, {})
     return reverse(name, kwargs=kwargs)
 
@@ -127,7 +132,7 @@ def _counts():
 
 
 STAFF_ROUTES = sorted(n for n, level in CIVICLAB_ROUTES.items() if level.startswith("staff:"))
-POST_ONLY = {"cities:staff_member_revoke"}
+POST_ONLY = {"cities:staff_member_revoke", "surveys:question_delete", "events:photo"}
 
 
 @pytest.mark.parametrize("name", STAFF_ROUTES)
@@ -305,3 +310,29 @@ def test_unknown_api_paths_are_json_404s(client, world, path):
     response = client.get(path)
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found"}
+
+
+# --- Surveys and meetings ----------------------------------------------------------------------
+
+ENGAGE_ROUTES = sorted(
+    n for n in CIVICLAB_ROUTES if n.startswith(("surveys:", "events:")) and "calendar" not in n
+)
+
+
+@pytest.mark.parametrize("name", ENGAGE_ROUTES)
+def test_another_citys_survey_or_meeting_under_this_citys_address_is_404(client, world, name):
+    client.force_login(world["alice"])
+    kwargs = engage_kwargs(world["borealis_engage"], world["borealis"])[name]
+    kwargs["city_slug"] = "aurora"
+    kwargs["process_slug"] = world["aurora_process"].slug
+    before = _counts()
+    method = client.get if CIVICLAB_ROUTES[name] == "public" or name in {"events:component"} else client.post
+    assert method(reverse(name, kwargs=kwargs)).status_code == 404
+    assert _counts() == before
+
+
+@pytest.mark.parametrize("name", ["events:register", "events:cancel"])
+def test_registering_needs_sign_in(client, world, name):
+    response = client.post(url_for(name, world))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))

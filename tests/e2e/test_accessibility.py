@@ -31,6 +31,7 @@ from civiclab.network.models import Manifesto
 from civiclab.processes.models import Component, Process
 from tests.routes import CIVICLAB_ROUTES
 
+from .engage_paths import engage_paths, staff_engage_paths
 from .steps import fresh_totp, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -55,6 +56,15 @@ NOT_PAGES = {
     "budgeting:verify": "POST only: the resident presses its forms and the pages it returns are checked",
     "budgeting:project_reply": "POST only: the author presses it and the page it returns to is checked",
     "notifications:follow": "POST only: the follow button is on the pages it returns to",
+    # surveys and meetings
+    "surveys:results_csv": "a CSV download",
+    "surveys:responses_csv": "a CSV download (staff)",
+    "surveys:question_delete": "POST only: the staff survey page holds its buttons",
+    "events:calendar_ics": "an iCalendar download",
+    "events:meeting_ics": "an iCalendar download",
+    "events:register": "POST only: pressed by tests/e2e/test_meetings.py",
+    "events:cancel": "POST only: pressed by tests/e2e/test_meetings.py",
+    "events:photo": "POST only: the report page holds its form",
 }
 
 axe = Axe()
@@ -181,6 +191,7 @@ def public_paths() -> list[str]:
             base = f"/{city.slug}/conversations/{c.slug}/"
             paths += [base, f"{base}report/", f"{base}statements/new/"]
         paths += budget_paths(city)
+        paths += engage_paths(city)  # surveys and meetings
     return paths
 
 
@@ -255,6 +266,7 @@ def staff_paths(city: City) -> list[str]:
             for page in ("edit", "moderation")
         ),
         *staff_budget_paths(city),
+        *staff_engage_paths(city),  # surveys and meetings
     ]
 
 
@@ -335,6 +347,8 @@ def test_every_page_of_a_resident_is_accessible_and_light(audit):
     expect(audit.page.get_by_role("status")).to_be_visible()
     audit.submit("/account/delete/")
     audit.submit("/account/", fill={"#id_display_name": ""})
+    # surveys and meetings: Lucía (who consented to demographics) sends the survey without its required answer
+    audit.submit(next(p for p in engage_paths(City.objects.get(slug="valencia")) if p.endswith("/survey/")))
     audit.assert_clean()
 
 
@@ -432,6 +446,10 @@ def test_every_page_of_a_city_admin_is_accessible_and_light(audit):
     audit.press("form [type=submit]", f"{paper} (over the budget)", status=400)
     audit.page.goto(f"{staff}{budget.slug}/count/")
     audit.press("form [type=submit]", f"{staff}{budget.slug}/count/ (voting is open)", status=400)
+    # surveys and meetings: staff forms in their error state
+    for path in staff_engage_paths(valencia):
+        if path.endswith(("questions/new/", "offline/", "meetings/new/")):
+            audit.submit(path)
     audit.assert_clean()
 
 

@@ -20,8 +20,21 @@ def keep_test_connection():
     request_finished.connect(close_old_connections)
 
 
+@pytest.fixture
+def surveys_and_meetings(aurora_process, alice):
+    from tests.events.world import engage_world
+
+    return engage_world(aurora_process, alice)
+
+
 def test_no_input_makes_the_api_fail(
-    keep_test_connection, aurora_process, borealis_process, aurora_draft, aurora_budget, aurora_conversation
+    keep_test_connection,
+    aurora_process,
+    borealis_process,
+    aurora_draft,
+    aurora_budget,
+    aurora_conversation,
+    surveys_and_meetings,
 ):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -35,6 +48,11 @@ def test_no_input_makes_the_api_fail(
         "GET /api/v1/cities/{city}/conversations/{slug}/statements",
         "GET /api/v1/cities/{city}/conversations/{slug}/report",
         "GET /api/v1/cities/{city}/conversations/{slug}/export/{name}",
+        # surveys and meetings
+        "GET /api/v1/cities/{city}/surveys",
+        "GET /api/v1/cities/{city}/surveys/{survey_id}",
+        "GET /api/v1/cities/{city}/meetings",
+        "GET /api/v1/cities/{city}/meetings/{meeting_id}",
     }
     for operation in operations:
 
