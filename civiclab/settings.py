@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "civiclab.network",
     "civiclab.deliberation",
     "civiclab.opendata",
+    # proposals: proposals, comments, debates, moderation
+    "civiclab.proposals",
 ]
 
 MIDDLEWARE = [

@@ -40,6 +40,8 @@ urlpatterns = [
     path("<slug:city_slug>/", include("civiclab.processes.urls")),
     path("<slug:city_slug>/", include("civiclab.budgeting.urls")),
     path("<slug:city_slug>/", include("civiclab.deliberation.urls")),
+    # proposals
+    path("<slug:city_slug>/", include("civiclab.proposals.urls")),
 ]
 
 if settings.DEBUG:
