@@ -124,6 +124,10 @@ def do_erase_account(user: User) -> None:
         do_revoke_role(membership, actor=user)  # refuses to leave a city without an admin
     anonymise_endorsements_of(user)
     anonymise_participation_of(user)
+    # proposals: comments, supports, amendments, debates, moderation
+    from civiclab.proposals.actions import anonymise_contributions_of
+
+    anonymise_contributions_of(user)
     user.email = f"erased-{user.public_id.hex}@invalid"
     user.display_name = ""
     user.home_city = None

@@ -14,6 +14,7 @@ def personal_data(user: User) -> dict:
     from civiclab.deliberation.selectors import personal_data_of as deliberation_personal_data
     from civiclab.network.models import Endorsement
     from civiclab.processes.models import Process
+    from civiclab.proposals.selectors import personal_data_of as proposals_personal_data  # proposals
 
     return {
         "format": "civiclab-personal-data/1",
@@ -69,6 +70,7 @@ def personal_data(user: User) -> dict:
         ],
         **budgeting_personal_data(user),
         **deliberation_personal_data(user),
+        **proposals_personal_data(user),  # proposals
         "activity": [
             {
                 "at": e.created_at.isoformat(),

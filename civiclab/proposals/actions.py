@@ -18,7 +18,7 @@ from civiclab.core import audit, ratelimit
 from civiclab.core.images import clean_image
 from civiclab.processes.models import ComponentKind
 
-from .forms import MAX_ATTACHMENTS, MAX_PDF_BYTES, ProposalsSettingsForm
+from .forms import MAX_ATTACHMENTS, MAX_PDF_BYTES, DebatesSettingsForm, ProposalsSettingsForm
 from .models import (
     Amendment,
     AmendmentState,
@@ -53,7 +53,10 @@ MAX_COMMENT_DEPTH = 3  # replies deeper than this are shown at this depth
 
 
 def settings_of(component) -> dict:
-    defaults = ProposalsSettingsForm.DEFAULTS if component.kind == ComponentKind.PROPOSALS else {}
+    kind = component.kind
+    defaults = (
+        ProposalsSettingsForm.DEFAULTS if kind == ComponentKind.PROPOSALS else DebatesSettingsForm.DEFAULTS
+    )
     return {**defaults, **(component.settings or {})}
 
 
@@ -611,6 +614,11 @@ def do_create_debate(component, staff, *, title: str, description: str = "") -> 
 @transaction.atomic
 def do_add_argument(debate: Debate, user, *, side: str, text: str) -> Argument:
     _check_may_post(user, debate.component, "text")
+    # Read again under a lock: a debate closed since the page was loaded takes no more arguments.
+    closed_at, hidden_at = (
+        Debate.objects.select_for_update().values_list("closed_at", "hidden_at").get(pk=debate.pk)
+    )
+    debate.closed_at, debate.hidden_at = closed_at, hidden_at
     if debate.closed_at is not None:
         raise ValidationError(_("This debate is closed."))
     if debate.is_hidden:

@@ -30,7 +30,10 @@ class ProposalsConfig(AppConfig):
         )
         components.register(
             components.ComponentType(
-                kind=ComponentKind.DEBATES, url_name="proposals:debates", settings_form=DebatesSettingsForm
+                kind=ComponentKind.DEBATES,
+                url_name="proposals:debates",
+                settings_form=DebatesSettingsForm,
+                defaults=DebatesSettingsForm.DEFAULTS,
             )
         )
         # Follows and notifications come from the notifications app; until it is installed, nothing is sent.

@@ -78,6 +78,8 @@ class ProposalsSettingsForm(forms.Form):
 
 
 class DebatesSettingsForm(forms.Form):
+    DEFAULTS = {"comments_enabled": True}
+
     comments_enabled = forms.BooleanField(label=_("People can comment on arguments"), required=False)
 
 
