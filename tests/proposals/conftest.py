@@ -25,11 +25,18 @@ def url(name, component, **kwargs):
     process = component.phase.process
     return reverse(
         f"proposals:{name}",
-        kwargs={"city_slug": process.city.slug, "process_slug": process.slug, "component_id": component.pk, **kwargs},
+        kwargs={
+            "city_slug": process.city.slug,
+            "process_slug": process.slug,
+            "component_id": component.pk,
+            **kwargs,
+        },
     )
 
 
-def make_proposal(component, author, title="Shade on the square", body="Plant ten trees on the square.", **kw):
+def make_proposal(
+    component, author, title="Shade on the square", body="Plant ten trees on the square.", **kw
+):
     return actions.do_submit_proposal(component, author, title=title, body=body, **kw)
 
 

@@ -10,7 +10,9 @@ from .conftest import make_proposal
 def test_replies_are_threaded_and_shown_at_most_three_deep(proposal, carol, alice):
     parent = None
     for n in range(5):
-        parent = actions.do_comment(alice if n % 2 else carol, body=f"level {n}", proposal=proposal, parent=parent)
+        parent = actions.do_comment(
+            alice if n % 2 else carol, body=f"level {n}", proposal=proposal, parent=parent
+        )
     top = actions.do_comment(carol, body="another", proposal=proposal)
     thread = selectors.comment_thread(proposal=proposal)
     assert [c.body for c in thread] == ["level 0", "level 1", "level 2", "level 3", "level 4", "another"]

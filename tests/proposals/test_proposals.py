@@ -19,7 +19,9 @@ def png_bytes():
 
 
 def test_it_publishes_a_proposal_with_a_place_and_an_audit_event(ideas, carol):
-    proposal = make_proposal(ideas, carol, category="Green", district="North", latitude="39.46975", longitude="-0.37739")
+    proposal = make_proposal(
+        ideas, carol, category="Green", district="North", latitude="39.46975", longitude="-0.37739"
+    )
     assert proposal.city_id == ideas.city_id and proposal.author == carol
     assert AuditEvent.objects.filter(action="proposal.submitted", target_id=str(proposal.pk)).exists()
 
@@ -75,7 +77,9 @@ def test_a_person_supports_once_and_the_counter_follows(proposal, alice, erin):
     assert proposal.supports_count == 2 == Support.objects.filter(proposal=proposal).count()
 
 
-def test_a_proposal_over_the_threshold_waits_in_the_must_answer_queue_until_answered(proposal, alice, erin, aurora):
+def test_a_proposal_over_the_threshold_waits_in_the_must_answer_queue_until_answered(
+    proposal, alice, erin, aurora
+):
     actions.do_support(proposal, alice)
     assert selectors.must_answer(aurora) == []
     actions.do_support(proposal, erin)
@@ -94,11 +98,17 @@ def test_an_answer_needs_a_reason_and_a_merge_needs_another_proposal(proposal, e
 
 
 def test_paper_supports_count_once_per_identity_number(proposal, bob):
-    actions.do_record_offline_support(proposal, bob, channel="paper", name="Marta Ruiz", identity_number="12345678Z")
+    actions.do_record_offline_support(
+        proposal, bob, channel="paper", name="Marta Ruiz", identity_number="12345678Z"
+    )
     with pytest.raises(ValidationError, match="already"):
-        actions.do_record_offline_support(proposal, bob, channel="paper", name="M. Ruiz", identity_number="12345678-z")
+        actions.do_record_offline_support(
+            proposal, bob, channel="paper", name="M. Ruiz", identity_number="12345678-z"
+        )
     support = Support.objects.get(proposal=proposal)
-    assert support.channel == "paper" and support.recorded_by == bob and "12345678" not in support.identity_hash
+    assert (
+        support.channel == "paper" and support.recorded_by == bob and "12345678" not in support.identity_hash
+    )
     assert AuditEvent.objects.filter(action="proposal.support_recorded", actor=bob).exists()
 
 
@@ -129,14 +139,18 @@ def test_an_accepted_amendment_replaces_the_text_and_keeps_the_old_version(propo
 
 def test_the_amendment_page_shows_the_difference_with_text_labels(client, proposal, alice):
     amendment = actions.do_propose_amendment(proposal, alice, body="Plant twenty trees on the square.")
-    response = client.get(url("amendment", proposal.component, proposal_id=proposal.pk, amendment_id=amendment.pk))
+    response = client.get(
+        url("amendment", proposal.component, proposal_id=proposal.pk, amendment_id=amendment.pk)
+    )
     html = response.content.decode()
     assert "<del>" in html and "ten</del>" in html and "twenty</ins>" in html and "removed:" in html
 
 
 def test_co_authors_are_invited_by_email_and_accept_and_organisations_are_named(proposal, carol, alice):
     actions.do_invite_coauthor(proposal, carol, email="alice@example.org")
-    actions.do_invite_coauthor(proposal, carol, organisation_name="Friends of the Square", organisation_type="association")
+    actions.do_invite_coauthor(
+        proposal, carol, organisation_name="Friends of the Square", organisation_type="association"
+    )
     with pytest.raises(ValidationError):
         actions.do_invite_coauthor(proposal, alice, email="erin@example.org")  # only the author
     with pytest.raises(ValidationError) as exc:

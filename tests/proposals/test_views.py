@@ -1,0 +1,183 @@
+"""Pages: browsing, the detail page, forms that keep input, query counts, and the role x phase matrix."""
+
+import pytest
+from django.urls import reverse
+
+from civiclab.proposals import actions
+from civiclab.proposals.models import Comment, Proposal
+
+from .conftest import add_component, make_proposal, past_phase, url
+
+
+@pytest.fixture
+def fifty(ideas, carol, alice):
+    for n in range(50):
+        p = make_proposal(
+            ideas, carol if n % 2 else alice, title=f"Idea {n:02}", category="Green" if n % 3 else "Mobility"
+        )
+    return p
+
+
+def test_the_list_filters_sorts_and_paginates(client, ideas, fifty, carol, alice):
+    actions.do_support(Proposal.objects.get(title="Idea 07"), alice)
+    page = client.get(url("list", ideas), {"sort": "supported"})
+    assert page.status_code == 200
+    assert page.context["proposals"][0].title == "Idea 07"
+    assert len(page.context["proposals"]) == 20 and page.context["page"].paginator.num_pages == 3
+    mobility = client.get(url("list", ideas), {"category": "Mobility"}).context["page"].paginator.count
+    assert mobility == 17
+    client.force_login(carol)
+    assert client.get(url("list", ideas), {"mine": "1"}).context["page"].paginator.count == 25
+    assert client.get(url("list", ideas), {"q": "Idea 07"}).context["page"].paginator.count >= 1
+
+
+def test_random_order_puts_a_seed_in_the_address(client, ideas, fifty):
+    response = client.get(url("list", ideas), {"sort": "random"})
+    assert response.status_code == 302 and "seed=" in response.url
+    first = [p.pk for p in client.get(response.url).context["proposals"]]
+    assert first == [p.pk for p in client.get(response.url).context["proposals"]]
+
+
+def test_the_list_of_50_proposals_takes_a_constant_number_of_queries(
+    client, ideas, fifty, carol, django_assert_max_num_queries
+):
+    client.force_login(carol)
+    with django_assert_max_num_queries(9):
+        assert client.get(url("list", ideas), {"page": 2}).status_code == 200
+
+
+def test_a_proposal_with_200_comments_takes_a_constant_number_of_queries(
+    client, proposal, carol, alice, django_assert_max_num_queries
+):
+    parent = None
+    comments = []
+    for n in range(200):
+        comments.append(
+            Comment(
+                city_id=proposal.city_id,
+                proposal=proposal,
+                author=alice if n % 2 else carol,
+                body=f"Comment {n}",
+                parent=parent,
+                depth=0,
+            )
+        )
+    Comment.objects.bulk_create(comments)
+    for c in Comment.objects.all()[:20]:
+        actions.do_edit_comment(c, c.author, c.body + " (edited)")
+        actions.do_vote_comment(c, carol, 1)
+    client.force_login(carol)
+    with django_assert_max_num_queries(17):
+        response = client.get(url("detail", proposal.component, proposal_id=proposal.pk))
+    assert response.status_code == 200
+    assert response.content.decode().count('class="comment depth-0"') == 200
+
+
+def test_a_resident_writes_a_proposal_and_an_error_keeps_what_was_typed(client, ideas, carol):
+    client.force_login(carol)
+    response = client.post(url("new", ideas), {"title": "Trees", "body": "Short", "latitude": "39.4"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'value="Trees"' in html and "data-map-picker" in html and "both the latitude" in html
+    response = client.post(
+        url("new", ideas),
+        {
+            "title": "Trees",
+            "body": "Trees on every street.",
+            "latitude": "39.46975",
+            "longitude": "-0.37739",
+            "category": "Green",
+        },
+    )
+    proposal = Proposal.objects.get()
+    assert (
+        response.status_code == 302 and proposal.category == "Green" and str(proposal.latitude) == "39.46975"
+    )
+    page = client.get(response.url).content.decode()
+    assert "data-map-point" in page and 'data-lat="39.46975"' in page
+
+
+def test_markdown_in_a_proposal_is_sanitised(client, ideas, carol):
+    proposal = make_proposal(ideas, carol, body="**Bold** <script>alert(1)</script> [x](javascript:alert(1))")
+    html = client.get(url("detail", ideas, proposal_id=proposal.pk)).content.decode()
+    assert "<strong>Bold</strong>" in html and "<script>alert" not in html and "href=\"javascript" not in html
+
+
+def test_support_comment_and_answer_through_the_pages(client, proposal, alice, erin):
+    client.force_login(alice)
+    client.post(url("support", proposal.component, proposal_id=proposal.pk))
+    response = client.post(
+        url("comment", proposal.component, proposal_id=proposal.pk), {"body": "Great idea"}
+    )
+    assert response.status_code == 302
+    empty = client.post(url("comment", proposal.component, proposal_id=proposal.pk), {"body": ""})
+    assert empty.status_code == 400
+    client.force_login(erin)
+    response = client.post(
+        url("answer", proposal.component, proposal_id=proposal.pk),
+        {"state": "accepted", "reason": "We will do it."},
+    )
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert (proposal.supports_count, proposal.comments_count, proposal.answer_state) == (1, 1, "accepted")
+
+
+def test_a_reply_link_puts_the_parent_in_the_form(client, proposal, carol):
+    comment = actions.do_comment(carol, body="First", proposal=proposal)
+    client.force_login(carol)
+    page = client.get(
+        url("detail", proposal.component, proposal_id=proposal.pk), {"reply": comment.pk}
+    ).content.decode()
+    assert f'name="parent" value="{comment.pk}"' in page
+    client.post(
+        url("comment", proposal.component, proposal_id=proposal.pk), {"body": "Reply", "parent": comment.pk}
+    )
+    assert Comment.objects.get(body="Reply").parent == comment
+
+
+# --- Role x phase matrix --------------------------------------------------------------------------
+
+RESIDENT_PERMS = ["proposals.submit_proposal", "proposals.comment"]
+STAFF_PERMS = {
+    "proposals.answer_proposal": {"alice", "erin"},
+    "proposals.moderate": {"alice", "bob"},
+    "proposals.record_offline": {"alice", "bob", "erin"},
+    "proposals.manage_debates": {"alice"},
+    "proposals.change_moderation_settings": {"alice"},
+}
+
+
+@pytest.mark.parametrize("phase", ["open", "past"])
+@pytest.mark.parametrize("who", ["anonymous", "carol", "alice", "bob", "erin", "eve"])
+def test_who_may_post_by_role_and_phase(request, aurora_process, phase, who):
+    component = add_component(aurora_process, phase=None if phase == "open" else past_phase(aurora_process))
+    from django.contrib.auth.models import AnonymousUser
+
+    user = AnonymousUser() if who == "anonymous" else request.getfixturevalue(who)
+    expected = who != "anonymous" and phase == "open"  # any signed-in person, while the phase runs
+    for perm in RESIDENT_PERMS:
+        assert user.has_perm(perm, component) is expected, perm
+
+
+@pytest.mark.parametrize("perm", sorted(STAFF_PERMS))
+@pytest.mark.parametrize("who", ["carol", "alice", "bob", "erin", "dave"])
+def test_staff_permissions_by_role(request, aurora, perm, who):
+    user = request.getfixturevalue(who)
+    assert user.has_perm(perm, aurora) is (who in STAFF_PERMS[perm])
+
+
+def test_switched_off_supports_are_refused(aurora_process, carol, alice):
+    component = add_component(aurora_process, supports_enabled=False)
+    proposal = make_proposal(component, carol)
+    assert not alice.has_perm("proposals.support_proposal", proposal)
+
+
+def test_the_moderation_queue_and_settings_are_for_moderators(client, aurora, alice, bob, carol):
+    client.force_login(carol)
+    assert client.get(reverse("proposals:moderation", args=["aurora"])).status_code == 403
+    client.force_login(alice)
+    response = client.post(
+        reverse("proposals:moderation_settings", args=["aurora"]), {"hide_after_reports": "5"}
+    )
+    assert response.status_code == 302
+    assert actions.hide_after(aurora) == 5
