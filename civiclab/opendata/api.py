@@ -69,6 +69,10 @@ def _mount_app_routers() -> None:
 
     api.add_router("/", budgeting)
     api.add_router("", deliberation)
+    # proposals
+    from civiclab.proposals.api import router as proposals
+
+    api.add_router("", proposals)
 
 
 _mount_app_routers()

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -398,12 +398,14 @@ def attachment(request, city, process_slug, component_id, proposal_id, attachmen
     proposal = selectors.get_proposal_for(request, city, component, proposal_id)
     item = get_object_or_404(Attachment.objects.filter(proposal=proposal), pk=attachment_id)
     try:
-        handle = item.file.open("rb")
+        with item.file.open("rb") as handle:
+            data = handle.read()
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=item.file.name.rsplit("/", 1)[-1], content_type=item.content_type
-    )
+    # Files are at most 10 MB; a plain response keeps the headers simple and the body countable.
+    response = HttpResponse(data, content_type=item.content_type)
+    name = item.file.name.rsplit("/", 1)[-1]
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -12,6 +12,8 @@ from civiclab.cities.models import Membership
 from civiclab.core.models import AuditEvent
 from civiclab.processes.models import Process
 from tests.conftest import make_budget
+from tests.proposals.world import proposals_world  # proposals
+from tests.proposals.world import url_kwargs as proposals_url_kwargs  # proposals
 from tests.routes import CIVICLAB_ROUTES
 
 
@@ -38,6 +40,9 @@ def world(
 ):
     counted = make_budget(aurora, slug="counted", opens_in=-9, closes_in=-1)
     do_count(counted, alice)
+    # proposals
+    aurora_proposals = proposals_world(aurora_process, alice, carol)
+    borealis_proposals = proposals_world(borealis_process, dave, eve)
     return locals()
 
 
@@ -108,6 +113,8 @@ def url_for(name: str, w: dict, city_key: str = "aurora") -> str:
         "api-v1:list_statements": api_conversation,
         "api-v1:get_report": api_conversation,
         "api-v1:conversation_export": {**api_conversation, "name": "votes.csv"},
+        # proposals
+        **proposals_url_kwargs(w[f"{city_key}_proposals"], city),
     }.get(name, {})
     return reverse(name, kwargs=kwargs)
 

@@ -100,7 +100,7 @@ def test_a_resident_writes_a_proposal_and_an_error_keeps_what_was_typed(client, 
 def test_markdown_in_a_proposal_is_sanitised(client, ideas, carol):
     proposal = make_proposal(ideas, carol, body="**Bold** <script>alert(1)</script> [x](javascript:alert(1))")
     html = client.get(url("detail", ideas, proposal_id=proposal.pk)).content.decode()
-    assert "<strong>Bold</strong>" in html and "<script>alert" not in html and "href=\"javascript" not in html
+    assert "<strong>Bold</strong>" in html and "<script>alert" not in html and 'href="javascript' not in html
 
 
 def test_support_comment_and_answer_through_the_pages(client, proposal, alice, erin):
