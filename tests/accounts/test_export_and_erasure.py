@@ -14,6 +14,7 @@ from civiclab.network.actions import do_endorse
 from civiclab.network.models import Endorsement
 from civiclab.processes.actions import do_create_process
 from tests.conftest import make_budget
+from tests.proposals.world import busy_in_proposals  # proposals
 
 # Every model that points at a person, and where the export shows it. A new model with a link to
 # User fails test_the_export_covers_every_model_that_points_at_a_person until it is added here.
@@ -32,6 +33,19 @@ EXPORTED = {
     "deliberation.conversation": "conversations_created",
     "deliberation.statement": "statements",
     "deliberation.participant": "conversation_participation",
+    # proposals
+    "proposals.proposal": "proposals",
+    "proposals.coauthorship": "proposal_coauthorships",
+    "proposals.support": "proposal_supports",
+    "proposals.endorsement": "proposal_endorsements",
+    "proposals.amendment": "amendments",
+    "proposals.debate": "debates_created",
+    "proposals.argument": "debate_arguments",
+    "proposals.comment": "comments",
+    "proposals.commentvote": "comment_votes",
+    "proposals.report": "reports",
+    "proposals.appeal": "appeals",
+    "proposals.block": "posting_blocks",
 }
 # Links that hold no personal data of their own (Django's permission tables, sign-in tokens).
 NOT_PERSONAL = {
@@ -74,6 +88,7 @@ def busy_alice(alice, sam, aurora, manifesto):
         aurora, alice, topic="Alice's question", slug="alices-question", published=True, seeds=["Shade first"]
     )
     do_vote(conversation, do_join(conversation, user=alice), 0, 1, user=alice)
+    busy_in_proposals(aurora, alice, sam)  # proposals
     return alice
 
 

@@ -74,3 +74,24 @@ def url_kwargs(w: dict, city) -> dict:
         "api-v1:get_debate": {**api, "debate_id": w["debate"].pk},
         "api-v1:list_comments": api,
     }
+
+
+def busy_in_proposals(city, person, other) -> None:
+    """`person` with something in every proposals table that points at people (for the export test)."""
+    from tests.factories import ProcessFactory
+
+    process = ProcessFactory(city=city, slug="busy-proposals")
+    w = proposals_world(process, person, other)
+    mine = actions.do_submit_proposal(w["ideas"], person, title="Mine", body="My own proposal text.")
+    actions.do_answer(w["proposal"], person, state="evaluating", reason="Looking at it.")
+    actions.do_invite_coauthor(w["proposal"], other, email=person.email)
+    actions.do_support(w["proposal"], person)
+    actions.do_record_offline_support(w["proposal"], person, channel="paper", name="Someone", identity_number="X1")
+    actions.do_endorse(w["proposal"], person, "Friends of the Square")
+    actions.do_add_argument(w["debate"], person, side="con", text="Not yet")
+    comment = actions.do_comment(person, body="A comment of mine", proposal=mine)
+    actions.do_vote_comment(w["comment"], person, 1)
+    actions.do_report(person, w["comment"], "Off topic")
+    actions.do_moderate(comment, person, decision="block", reason="Testing")
+    actions.do_appeal(comment, person, "Please show it")
+    actions.do_moderate(w["comment"], person, decision="block", reason="Rude")
