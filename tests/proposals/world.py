@@ -86,7 +86,9 @@ def busy_in_proposals(city, person, other) -> None:
     actions.do_answer(w["proposal"], person, state="evaluating", reason="Looking at it.")
     actions.do_invite_coauthor(w["proposal"], other, email=person.email)
     actions.do_support(w["proposal"], person)
-    actions.do_record_offline_support(w["proposal"], person, channel="paper", name="Someone", identity_number="X1")
+    actions.do_record_offline_support(
+        w["proposal"], person, channel="paper", name="Someone", identity_number="X1"
+    )
     actions.do_endorse(w["proposal"], person, "Friends of the Square")
     actions.do_add_argument(w["debate"], person, side="con", text="Not yet")
     comment = actions.do_comment(person, body="A comment of mine", proposal=mine)
