@@ -53,6 +53,8 @@ CIVICLAB_ROUTES = {
     "cities:staff_audit": "staff:cities.view_audit_log",
     "processes:new": "staff:processes.add_process",
     "processes:edit": "staff:processes.change_process",
+    "processes:components": "staff:processes.change_process",
+    "processes:component_edit": "staff:processes.change_process",
     "budgeting:detail": "public",
     "budgeting:project": "public",
     "budgeting:check": "public",
@@ -103,6 +105,9 @@ CIVICLAB_ROUTES = {
     "api-v1:list_statements": "api",
     "api-v1:get_report": "api",
     "api-v1:conversation_export": "api",
+    # Follows and notifications.
+    "notifications:list": "signed_in",
+    "notifications:follow": "signed_in",
     # proposals: proposals, comments, debates, moderation
     "proposals:list": "public",
     "proposals:detail": "public",

@@ -42,7 +42,7 @@ def test_the_list_of_50_proposals_takes_a_constant_number_of_queries(
     client, ideas, fifty, carol, django_assert_max_num_queries
 ):
     client.force_login(carol)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         assert client.get(url("list", ideas), {"page": 2}).status_code == 200
 
 
@@ -67,7 +67,7 @@ def test_a_proposal_with_200_comments_takes_a_constant_number_of_queries(
         actions.do_edit_comment(c, c.author, c.body + " (edited)")
         actions.do_vote_comment(c, carol, 1)
     client.force_login(carol)
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(20):
         response = client.get(url("detail", proposal.component, proposal_id=proposal.pk))
     assert response.status_code == 200
     assert response.content.decode().count('class="comment depth-0"') == 200
