@@ -1,3 +1,5 @@
+import re
+
 from django.db import connection
 from django.db.models import F, Prefetch, Q
 from django.db.models.functions import Mod
@@ -89,9 +91,12 @@ def search(qs, text: str):
         vector = SearchVector("title", weight="A", config="simple") + SearchVector(
             "body", weight="B", config="simple"
         )
-        return qs.annotate(search=vector).filter(
-            search=SearchQuery(text, search_type="websearch", config="simple")
-        )
+        # Every word as a prefix (as on SQLite); only word characters reach the query.
+        words = re.findall(r"\w+", text)
+        if not words:
+            return qs.none()
+        query = SearchQuery(" & ".join(f"{w}:*" for w in words), search_type="raw", config="simple")
+        return qs.annotate(search=vector).filter(search=query)
     if connection.vendor == "sqlite":
         # Every word quoted (so no FTS5 syntax gets through) and matched as a prefix.
         terms = " ".join('"{}"*'.format(word.replace('"', '""')) for word in text.split())
