@@ -138,6 +138,13 @@ def debate_url(debate: Debate) -> str:
     )
 
 
+def touch(*, proposal_ids=(), comments=()) -> None:
+    """Marks proposals as changed: their cached comment thread and list cards are keyed by updated_at."""
+    ids = set(proposal_ids) | {c.proposal_id for c in comments if c.proposal_id}
+    if ids:
+        Proposal.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+
+
 # --- Full-text search index (SQLite FTS5; PostgreSQL searches the table itself) --------------------
 
 FTS_TABLE = "proposals_proposal_fts"
@@ -277,7 +284,9 @@ def do_support(proposal: Proposal, user) -> Support:
             support = Support.objects.create(city_id=proposal.city_id, proposal=proposal, user=user)
     except IntegrityError:
         raise ValidationError(_("You already support this proposal.")) from None
-    Proposal.objects.filter(pk=proposal.pk).update(supports_count=F("supports_count") + 1)
+    Proposal.objects.filter(pk=proposal.pk).update(
+        supports_count=F("supports_count") + 1, updated_at=timezone.now()
+    )
     audit.record("proposal.supported", actor=user, city=component.city, target=proposal)
     return support
 
@@ -320,7 +329,9 @@ def do_record_offline_support(
             )
     except IntegrityError:
         raise ValidationError({"email": _("This person already supports this proposal.")}) from None
-    Proposal.objects.filter(pk=proposal.pk).update(supports_count=F("supports_count") + 1)
+    Proposal.objects.filter(pk=proposal.pk).update(
+        supports_count=F("supports_count") + 1, updated_at=timezone.now()
+    )
     audit.record(
         "proposal.support_recorded",
         actor=staff,
@@ -533,7 +544,9 @@ def do_comment(
         body=body,
     )
     if proposal:
-        Proposal.objects.filter(pk=proposal.pk).update(comments_count=F("comments_count") + 1)
+        Proposal.objects.filter(pk=proposal.pk).update(
+            comments_count=F("comments_count") + 1, updated_at=timezone.now()
+        )
     else:
         Argument.objects.filter(pk=argument.pk).update(comments_count=F("comments_count") + 1)
     audit.record("comment.added", actor=user, city=component.city, target=comment)
@@ -555,6 +568,7 @@ def do_edit_comment(comment: Comment, user, body: str) -> Comment:
     comment.body = body
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "edited_at", "updated_at"])
+    touch(comments=[comment])
     audit.record("comment.edited", actor=user, city=comment.city, target=comment)
     return comment
 
@@ -567,6 +581,7 @@ def do_vote_comment(comment: Comment, user, value: int) -> CommentVote | None:
     if not user.is_authenticated or blocked_in(user, comment.city_id):
         raise ValidationError(_("You cannot vote here."))
     field = {1: "agree_count", -1: "disagree_count"}
+    touch(comments=[comment])
     existing = CommentVote.objects.select_for_update().filter(comment=comment, user=user).first()
     if existing is None:
         try:
@@ -688,6 +703,8 @@ def _hide(target, reason: str) -> None:
     target.hidden_at = timezone.now()
     target.hidden_reason = reason[:300]
     target.save(update_fields=["hidden_at", "hidden_reason", "updated_at"])
+    if isinstance(target, Comment):
+        touch(comments=[target])
 
 
 def _tell_author(target, city, reason: str, actor=None) -> None:
@@ -758,6 +775,8 @@ def do_moderate(target, moderator, *, decision: str, reason: str):
         target.hidden_at = None
         target.hidden_reason = ""
         target.save(update_fields=["hidden_at", "hidden_reason", "updated_at"])
+        if isinstance(target, Comment):
+            touch(comments=[target])
     else:
         raise ValidationError({"decision": _("Choose a decision.")})
     Appeal.objects.filter(kind=kind_of(target), target_id=target.pk, decided_at__isnull=True).update(
@@ -799,6 +818,8 @@ def anonymise_contributions_of(user) -> None:
     """Erasure: contributions stay (so counts, threads and debates stay right) with no link to the person;
     the text of their comments is replaced by "deleted". Called by accounts.actions.do_erase_account."""
     mine = Comment.objects.filter(author=user)
+    touch(proposal_ids=mine.exclude(proposal=None).values_list("proposal_id", flat=True).distinct())
+    touch(proposal_ids=Proposal.objects.filter(author=user).values_list("pk", flat=True))
     CommentRevision.objects.filter(comment__in=mine).delete()
     mine.update(author=None, body="deleted", erased=True)
     Proposal.objects.filter(author=user).update(author=None)

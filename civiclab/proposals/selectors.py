@@ -1,7 +1,7 @@
 import re
 
 from django.db import connection
-from django.db.models import F, Prefetch, Q
+from django.db.models import Count, F, Max, Prefetch, Q
 from django.db.models.functions import Mod
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -144,6 +144,12 @@ def proposals_of(
         # A shuffle that is the same for the same seed, so pages of a random order do not overlap.
         return qs.annotate(shuffle=Mod(F("id") * 2654435761 + seed, 4294967291)).order_by("shuffle", "id")
     return qs.order_by("-created_at", "-id")
+
+
+def list_version(component) -> tuple:
+    """Changes whenever a proposal of the component changes what a list shows (actions move updated_at)."""
+    row = Proposal.objects.filter(component=component).aggregate(at=Max("updated_at"), n=Count("id"))
+    return (row["at"].isoformat() if row["at"] else "", row["n"])
 
 
 def must_answer(city):

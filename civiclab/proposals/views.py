@@ -1,15 +1,20 @@
 import difflib
+import hashlib
 import secrets
 
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -49,6 +54,15 @@ from .models import (
 )
 
 PER_PAGE = 20
+# Rendered comment threads and list pages are kept this long in the shared cache; their keys hold the
+# proposals' updated_at (which every change of what they show moves), so a change shows at once, and
+# the TTL only bounds how long a changed display name stays in them.
+FRAGMENT_TTL = 60
+
+
+def _fragment_key(*parts) -> str:
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"civiclab:proposals:{digest}:{get_language()}"
 
 
 def _attach(form, exc: ValidationError) -> None:
@@ -111,19 +125,34 @@ def proposal_list(request, city, process_slug, component_id):
         "mine": request.GET.get("mine") == "1",
         "q": request.GET.get("q", "").strip()[:200],
     }
-    qs = selectors.proposals_of(component, user=request.user, sort=sort, seed=int(seed or 0), **filters)
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     keep = {k: v for k, v in request.GET.items() if k != "page" and v}
+    context = {
+        "city": city,
+        "component": component,
+        "process": component.phase.process,
+        "page_query": urlencode(keep),
+    }
+    # The cards and page links are the same for everyone (except "only mine"): rendered once per change.
+    key = None
+    if not filters["mine"]:
+        version = selectors.list_version(component)
+        key = _fragment_key("list", component.pk, version, sorted(request.GET.items()))
+    cards = cache.get(key) if key else None
+    if cards is None:
+        qs = selectors.proposals_of(component, user=request.user, sort=sort, seed=int(seed or 0), **filters)
+        page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+        cards = render_to_string(
+            "proposals/_cards.html", {**context, "page": page, "proposals": list(page.object_list)}
+        )
+        if key:
+            cache.set(key, cards, FRAGMENT_TTL)
     return render(
         request,
         "proposals/list.html",
         {
-            "city": city,
-            "component": component,
-            "process": component.phase.process,
+            **context,
+            "cards": mark_safe(cards),
             "settings": settings,
-            "page": page,
-            "proposals": list(page.object_list),
             "filters": filters,
             "sort": sort,
             "seed": seed,
@@ -134,7 +163,6 @@ def proposal_list(request, city, process_slug, component_id):
                 ("random", _("Random")),
             ],
             "states": [("unanswered", _("Not answered yet")), *AnswerState.choices],
-            "page_query": urlencode(keep),
             "can_submit": request.user.has_perm("proposals.submit_proposal", component),
             "is_open": component.is_open(),
             "can_record": request.user.has_perm("proposals.record_offline", city),
@@ -166,6 +194,20 @@ def proposal_new(request, city, process_slug, component_id):
     )
 
 
+def _anonymous_thread(request, city, proposal):
+    """The comment thread as anonymous visitors see it (no buttons, nothing personal), rendered once per
+    change of the proposal (see FRAGMENT_TTL)."""
+    key = _fragment_key("thread", proposal.pk, proposal.updated_at.isoformat())
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(
+            "proposals/_comments.html",
+            {"city": city, "comments": selectors.comment_thread(proposal=proposal), "user": request.user},
+        )
+        cache.set(key, html, FRAGMENT_TTL)
+    return mark_safe(html)
+
+
 def _detail_context(request, city, component, proposal) -> dict:
     user = request.user
     signed_in = user.is_authenticated
@@ -185,7 +227,8 @@ def _detail_context(request, city, component, proposal) -> dict:
         "endorsements": list(proposal.endorsements.all()),
         "amendments": list(proposal.amendments.select_related("author")),
         "versions": list(proposal.versions.all()),
-        "comments": selectors.comment_thread(proposal=proposal, user=user),
+        "comments": selectors.comment_thread(proposal=proposal, user=user) if signed_in else [],
+        "thread": None if signed_in else _anonymous_thread(request, city, proposal),
         "supported": signed_in and Support.objects.filter(proposal=proposal, user=user).exists(),
         "is_author": is_author,
         "can_support": user.has_perm("proposals.support_proposal", proposal),

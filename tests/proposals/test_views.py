@@ -1,6 +1,7 @@
 """Pages: browsing, the detail page, forms that keep input, query counts, and the role x phase matrix."""
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from civiclab.proposals import actions
@@ -35,14 +36,33 @@ def test_random_order_puts_a_seed_in_the_address(client, ideas, fifty):
     response = client.get(url("list", ideas), {"sort": "random"})
     assert response.status_code == 302 and "seed=" in response.url
     first = [p.pk for p in client.get(response.url).context["proposals"]]
+    assert first != sorted(first) and first != sorted(first, reverse=True)
+    cache.clear()
     assert first == [p.pk for p in client.get(response.url).context["proposals"]]
+
+
+def test_lists_and_threads_show_a_change_at_once_although_they_are_cached(client, proposal, alice):
+    list_url, detail_url = (
+        url("list", proposal.component),
+        url("detail", proposal.component, proposal_id=proposal.pk),
+    )
+    assert "0 supports" in client.get(list_url).content.decode()
+    assert "Count me in" not in client.get(detail_url).content.decode()
+    actions.do_support(proposal, alice)
+    comment = actions.do_comment(alice, body="Count me in", proposal=proposal)
+    assert "1 support ·" in client.get(list_url).content.decode()
+    assert "Count me in" in client.get(detail_url).content.decode()
+    actions.do_vote_comment(comment, alice, -1)
+    assert "0 agree, 1 disagree" in client.get(detail_url).content.decode()
 
 
 def test_the_list_of_50_proposals_takes_a_constant_number_of_queries(
     client, ideas, fifty, carol, django_assert_max_num_queries
 ):
     client.force_login(carol)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
+        assert client.get(url("list", ideas), {"page": 2}).status_code == 200
+    with django_assert_max_num_queries(9):  # the cards come from the cache until a proposal changes
         assert client.get(url("list", ideas), {"page": 2}).status_code == 200
 
 
