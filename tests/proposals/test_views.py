@@ -201,3 +201,84 @@ def test_the_moderation_queue_and_settings_are_for_moderators(client, aurora, al
     )
     assert response.status_code == 302
     assert actions.hide_after(aurora) == 5
+
+
+def test_another_citys_proposal_and_debate_under_this_citys_address_are_404(
+    client, aurora_process, borealis_process, alice, carol, dave, eve
+):
+    from .world import proposals_world
+
+    theirs = proposals_world(borealis_process, dave, eve)
+    ours = proposals_world(aurora_process, alice, carol)
+    client.force_login(alice)
+    kw = {"city_slug": "aurora", "process_slug": aurora_process.slug, "component_id": ours["ideas"].pk}
+    assert (
+        client.get(
+            reverse("proposals:detail", kwargs={**kw, "proposal_id": theirs["proposal"].pk})
+        ).status_code
+        == 404
+    )
+    dkw = {**kw, "component_id": ours["debates"].pk, "debate_id": theirs["debate"].pk}
+    assert client.get(reverse("proposals:debate", kwargs=dkw)).status_code == 404
+    for name in ("comment_history", "comment_edit"):
+        assert (
+            client.get(reverse(f"proposals:{name}", args=["aurora", theirs["comment"].pk])).status_code == 404
+        )
+    assert (
+        client.get(
+            reverse("proposals:moderate", args=["aurora", "comment", theirs["comment"].pk])
+        ).status_code
+        == 404
+    )
+    # The proposals component under the debates address (and back) is not found either.
+    assert client.get(reverse("proposals:debates", kwargs=kw)).status_code == 404
+
+
+def test_a_debate_takes_arguments_and_comments_and_staff_close_it(client, debates, alice, carol):
+    client.force_login(alice)
+    response = client.post(url("debate_new", debates), {"title": "Cars out?", "description": ""})
+    debate = debates.debates.get()
+    assert response.status_code == 302
+    client.force_login(carol)
+    assert (
+        client.post(url("argument", debates, debate_id=debate.pk), {"side": "pro", "text": ""}).status_code
+        == 400
+    )
+    client.post(url("argument", debates, debate_id=debate.pk), {"side": "pro", "text": "Cleaner air"})
+    argument = debate.arguments.get()
+    client.post(
+        url("argument_comment", debates, debate_id=debate.pk, argument_id=argument.pk), {"body": "Agreed"}
+    )
+    page = client.get(url("debate", debates, debate_id=debate.pk)).content.decode()
+    assert "Cleaner air" in page and "Agreed" in page
+    client.force_login(alice)
+    client.post(url("debate_close", debates, debate_id=debate.pk), {"conclusion": "A pilot in spring."})
+    client.force_login(carol)
+    page = client.get(url("debate", debates, debate_id=debate.pk)).content.decode()
+    assert "A pilot in spring." in page and "Add an argument" not in page
+
+
+def test_reporting_through_the_page_hides_after_the_citys_number_and_the_author_appeals(
+    client, proposal, aurora, alice, carol, erin
+):
+    ModerationSettings = __import__(
+        "civiclab.proposals.models", fromlist=["ModerationSettings"]
+    ).ModerationSettings
+    ModerationSettings.objects.create(city=aurora, hide_after_reports=1)
+    comment = actions.do_comment(carol, body="Buy cheap watches", proposal=proposal)
+    client.force_login(erin)
+    response = client.post(
+        reverse("proposals:report", args=["aurora", "comment", comment.pk]), {"reason": "Spam"}
+    )
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.is_hidden
+    assert (
+        "Buy cheap watches"
+        not in client.get(url("detail", proposal.component, proposal_id=proposal.pk)).content.decode()
+    )
+    client.force_login(carol)
+    appeal = reverse("proposals:appeal", args=["aurora", "comment", comment.pk])
+    assert client.post(appeal, {"text": "It is not spam"}).status_code == 302
+    client.force_login(alice)
+    assert "Appealed" in client.get(reverse("proposals:moderation", args=["aurora"])).content.decode()
