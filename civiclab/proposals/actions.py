@@ -580,6 +580,9 @@ def do_vote_comment(comment: Comment, user, value: int) -> CommentVote | None:
         raise ValidationError(_("Agree or disagree."))
     if not user.is_authenticated or blocked_in(user, comment.city_id):
         raise ValidationError(_("You cannot vote here."))
+    component = comment.proposal.component if comment.proposal_id else comment.argument.debate.component
+    if not component.is_open():
+        raise ValidationError(_("This phase is not open for contributions."))
     field = {1: "agree_count", -1: "disagree_count"}
     touch(comments=[comment])
     existing = CommentVote.objects.select_for_update().filter(comment=comment, user=user).first()

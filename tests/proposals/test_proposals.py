@@ -196,3 +196,36 @@ def test_posting_is_rate_limited_with_a_field_error(ideas, carol, monkeypatch):
     with pytest.raises(ValidationError) as exc:
         make_proposal(ideas, carol, title="Three")
     assert "title" in exc.value.error_dict
+
+
+def test_an_answer_notifies_the_author_the_co_authors_and_the_followers_but_not_the_answerer(
+    proposal, carol, alice, bob, erin
+):
+    from civiclab.notifications.actions import do_follow
+    from civiclab.notifications.models import Notification
+
+    actions.do_invite_coauthor(proposal, carol, email="alice@example.org")
+    actions.do_accept_coauthorship(proposal, alice)
+    do_follow(bob, proposal)
+    do_follow(erin, proposal)
+    actions.do_answer(proposal, erin, state="rejected", reason="Out of budget.")
+    told = set(Notification.objects.filter(kind="proposals.answered").values_list("user__email", flat=True))
+    assert told == {"carol@example.org", "alice@example.org", "bob@example.org"}
+    assert Notification.objects.filter(kind="proposals.answered").first().params["state"] == "Rejected"
+
+
+def test_followers_hear_of_amendments_and_of_a_debate_closing(proposal, debates, alice, bob, erin):
+    from civiclab.notifications.actions import do_follow
+    from civiclab.notifications.models import Notification
+
+    debate = actions.do_create_debate(debates, alice, title="Cars out?")
+    do_follow(bob, proposal)
+    do_follow(erin, debate)
+    actions.do_propose_amendment(proposal, alice, body="Plant twelve trees on the square.")
+    actions.do_close_debate(debate, alice, conclusion="A pilot.")
+    kinds = set(Notification.objects.values_list("user__email", "kind"))
+    assert {
+        ("bob@example.org", "proposals.amendment"),
+        ("erin@example.org", "proposals.debate_closed"),
+    } <= kinds
+    assert ("carol@example.org", "proposals.amendment") in kinds  # the author

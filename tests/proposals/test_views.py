@@ -282,3 +282,41 @@ def test_reporting_through_the_page_hides_after_the_citys_number_and_the_author_
     assert client.post(appeal, {"text": "It is not spam"}).status_code == 302
     client.force_login(alice)
     assert "Appealed" in client.get(reverse("proposals:moderation", args=["aurora"])).content.decode()
+
+
+def test_staff_set_the_settings_on_the_component_screen(client, ideas, alice):
+    client.force_login(alice)
+    edit = reverse("processes:component_edit", args=["aurora", ideas.phase.process.slug, ideas.pk])
+    page = client.get(edit).content.decode()
+    assert "Green\nMobility" in page  # the categories, one per line
+    response = client.post(
+        edit,
+        {
+            "title": "Ideas for the square",
+            "enabled": "on",
+            "settings-support_threshold": "25",
+            "settings-categories": "Trees\nWater\nTrees",
+            "settings-districts": "",
+            "settings-supports_enabled": "on",
+            "settings-comments_enabled": "on",
+        },
+    )
+    assert response.status_code == 302
+    ideas.refresh_from_db()
+    assert ideas.settings["categories"] == ["Trees", "Water"] and ideas.settings["support_threshold"] == 25
+    assert ideas.settings["amendments_enabled"] is False and ideas.settings["comments_enabled"] is True
+
+
+def test_proposals_and_debates_are_followable(client, proposal, debates, alice, carol):
+    from civiclab.notifications.selectors import followers_of
+
+    debate = actions.do_create_debate(debates, alice, title="Cars out?")
+    client.force_login(carol)
+    page = url("detail", proposal.component, proposal_id=proposal.pk)
+    assert 'name="target" value="proposals.proposal"' in client.get(page).content.decode()
+    for target, obj in (("proposals.proposal", proposal), ("proposals.debate", debate)):
+        response = client.post(
+            reverse("notifications:follow", args=["aurora"]), {"target": target, "pk": obj.pk, "next": page}
+        )
+        assert response.status_code == 302
+        assert list(followers_of(obj)) == [carol]
