@@ -420,6 +420,7 @@ def do_invite_coauthor(
             invited_by=actor,
             accepted_at=timezone.now(),  # the author vouches for the organisation
         )
+    touch(proposal_ids=[proposal.pk])
     audit.record(
         "proposal.coauthor_invited", actor=actor, city=proposal.city, target=proposal, organisation=not email
     )
@@ -433,6 +434,7 @@ def do_accept_coauthorship(proposal: Proposal, user) -> CoAuthorship:
         raise ValidationError(_("There is no invitation waiting for you."))
     coauthor.accepted_at = timezone.now()
     coauthor.save(update_fields=["accepted_at", "updated_at"])
+    touch(proposal_ids=[proposal.pk])
     audit.record("proposal.coauthor_accepted", actor=user, city=proposal.city, target=proposal)
     return coauthor
 
@@ -452,6 +454,7 @@ def do_endorse(proposal: Proposal, user, organisation_name: str) -> Endorsement:
             )
     except IntegrityError:
         raise ValidationError({"organisation_name": _("This organisation endorses it already.")}) from None
+    touch(proposal_ids=[proposal.pk])
     audit.record("proposal.endorsed", actor=user, city=proposal.city, target=proposal)
     return endorsement
 
@@ -475,6 +478,7 @@ def do_propose_amendment(proposal: Proposal, user, *, body: str, explanation: st
         body=body,
         explanation=(explanation or "").strip(),
     )
+    touch(proposal_ids=[proposal.pk])
     audit.record("amendment.proposed", actor=user, city=proposal.city, target=amendment, proposal=proposal.pk)
     _notify(
         _authors(proposal) + _followers(proposal),
@@ -505,6 +509,7 @@ def do_decide_amendment(amendment: Amendment, user, *, accept: bool) -> Amendmen
         proposal.version += 1
         proposal.save(update_fields=["body", "version", "updated_at"])
         fts_sync(proposal)
+    touch(proposal_ids=[proposal.pk])
     audit.record("amendment.decided", actor=user, city=proposal.city, target=amendment, accepted=accept)
     return amendment
 
@@ -823,6 +828,8 @@ def anonymise_contributions_of(user) -> None:
     mine = Comment.objects.filter(author=user)
     touch(proposal_ids=mine.exclude(proposal=None).values_list("proposal_id", flat=True).distinct())
     touch(proposal_ids=Proposal.objects.filter(author=user).values_list("pk", flat=True))
+    for model, field in ((Amendment, "author"), (CoAuthorship, "user"), (Endorsement, "user")):
+        touch(proposal_ids=model.objects.filter(**{field: user}).values_list("proposal_id", flat=True))
     CommentRevision.objects.filter(comment__in=mine).delete()
     mine.update(author=None, body="deleted", erased=True)
     Proposal.objects.filter(author=user).update(author=None)

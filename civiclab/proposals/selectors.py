@@ -1,5 +1,6 @@
 import re
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Max, Prefetch, Q
 from django.db.models.functions import Mod
@@ -144,6 +145,27 @@ def proposals_of(
         # A shuffle that is the same for the same seed, so pages of a random order do not overlap.
         return qs.annotate(shuffle=Mod(F("id") * 2654435761 + seed, 4294967291)).order_by("shuffle", "id")
     return qs.order_by("-created_at", "-id")
+
+
+EXTRAS_TTL = 60
+
+
+def proposal_extras(proposal: Proposal) -> dict:
+    """Co-authors, files, endorsements, amendments and earlier versions of a proposal: the same for every
+    reader, kept in the shared cache under the proposal's updated_at (the actions that change them move
+    it), so a proposal page reads them with no query most of the time."""
+    key = f"civiclab:proposals:extras:{proposal.pk}:{proposal.updated_at.isoformat()}"
+    extras = cache.get(key)
+    if extras is None:
+        extras = {
+            "coauthors": list(proposal.coauthors.select_related("user")),
+            "attachments": list(proposal.attachments.all()),
+            "endorsements": list(proposal.endorsements.all()),
+            "amendments": list(proposal.amendments.select_related("author")),
+            "versions": list(proposal.versions.all()),
+        }
+        cache.set(key, extras, EXTRAS_TTL)
+    return extras
 
 
 def list_version(component) -> tuple:

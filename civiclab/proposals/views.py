@@ -211,7 +211,8 @@ def _anonymous_thread(request, city, proposal):
 def _detail_context(request, city, component, proposal) -> dict:
     user = request.user
     signed_in = user.is_authenticated
-    coauthors = list(proposal.coauthors.select_related("user"))
+    extras = selectors.proposal_extras(proposal)
+    coauthors = extras["coauthors"]
     is_author = signed_in and proposal.author_id == user.pk
     return {
         "city": city,
@@ -219,14 +220,14 @@ def _detail_context(request, city, component, proposal) -> dict:
         "process": component.phase.process,
         "proposal": proposal,
         "settings": actions.settings_of(component),
-        "attachments": list(proposal.attachments.all()),
+        "attachments": extras["attachments"],
         "coauthors": [c for c in coauthors if c.accepted_at],
         "invitation": next(
             (c for c in coauthors if signed_in and c.user_id == user.pk and not c.accepted_at), None
         ),
-        "endorsements": list(proposal.endorsements.all()),
-        "amendments": list(proposal.amendments.select_related("author")),
-        "versions": list(proposal.versions.all()),
+        "endorsements": extras["endorsements"],
+        "amendments": extras["amendments"],
+        "versions": extras["versions"],
         "comments": selectors.comment_thread(proposal=proposal, user=user) if signed_in else [],
         "thread": None if signed_in else _anonymous_thread(request, city, proposal),
         "supported": signed_in and Support.objects.filter(proposal=proposal, user=user).exists(),

@@ -54,6 +54,10 @@ def test_lists_and_threads_show_a_change_at_once_although_they_are_cached(client
     assert "Count me in" in client.get(detail_url).content.decode()
     actions.do_vote_comment(comment, alice, -1)
     assert "0 agree, 1 disagree" in client.get(detail_url).content.decode()
+    actions.do_endorse(proposal, alice, "Friends of the Square")
+    actions.do_propose_amendment(proposal, alice, body="Plant eleven trees on the square.")
+    page = client.get(detail_url).content.decode()
+    assert "Friends of the Square" in page and "Amendment by Alice Admin" in page
 
 
 def test_the_list_of_50_proposals_takes_a_constant_number_of_queries(
