@@ -183,7 +183,9 @@ def main(argv: list[str] | None = None) -> int:
         connection.close()
         with Gunicorn(env, workers=args.workers) as server:
             runs = {}
-            for name, path in (("list", list_path), ("detail", detail_path)):
+            # The city's home page, read the same way: what any page of this machine and stack costs.
+            pages = (("city_home", f"/{CITY}/"), ("list", list_path), ("detail", detail_path))
+            for name, path in pages:
                 run_wrk(server.port, path, 2)  # warm-up: templates, connections, the city cache
                 log(f"{name}: {path}, wrk 8 connections, {args.seconds} s")
                 runs[name] = run_wrk(server.port, path, args.seconds)
