@@ -779,7 +779,9 @@ def do_moderate(target, moderator, *, decision: str, reason: str):
                 user_id=target.author_id,
                 defaults={"reason": reason.strip()[:300], "blocked_by": moderator},
             )
-    elif decision == "restore":
+    elif decision in ("restore", "unblock"):
+        if decision == "unblock" and target.author_id:
+            Block.objects.filter(city_id=target.city_id, user_id=target.author_id).delete()
         target.hidden_at = None
         target.hidden_reason = ""
         target.save(update_fields=["hidden_at", "hidden_reason", "updated_at"])

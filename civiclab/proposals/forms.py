@@ -213,6 +213,7 @@ class ModerateForm(forms.Form):
             ("hide", _("Hide it")),
             ("restore", _("Show it again")),
             ("block", _("Hide it and block its author in this city")),
+            ("unblock", _("Show it again and let its author post again")),
         ],
         widget=forms.RadioSelect,
     )

@@ -90,6 +90,9 @@ def test_a_blocked_author_can_no_longer_post_in_this_city(proposal, alice, bob, 
     with pytest.raises(ValidationError, match="blocked"):
         make_proposal(ideas, alice, title="Anything")
     assert not alice.has_perm("proposals.submit_proposal", ideas)
+    actions.do_moderate(comment, bob, decision="unblock", reason="Apologised.")
+    alice.__dict__.pop("_civiclab_blocked", None)
+    assert alice.has_perm("proposals.submit_proposal", ideas) and not Block.objects.exists()
 
 
 def test_hidden_proposals_leave_the_list_and_answer_404_to_others(client, proposal, bob, alice):
