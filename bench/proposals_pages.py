@@ -32,7 +32,7 @@ CITY = "proposals-bench-city"
 TARGETS = {"list": 300.0, "detail": 150.0, "p99_ms": 100.0}
 
 
-def make_data(proposals: int = 60, comments: int = 200) -> tuple[str, str]:
+def make_data(proposals: int = 60, comments: int = 200) -> tuple[str, str, str]:
     """A city, a process in its open phase with a proposals component, and the pages' addresses."""
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone
@@ -114,7 +114,7 @@ def make_data(proposals: int = 60, comments: int = 200) -> tuple[str, str]:
         actions.do_edit_comment(c, c.author, c.body + " (edited)")
     Proposal.objects.filter(pk=target.pk).update(comments_count=comments)
     base = f"/{CITY}/processes/{process.slug}/c/{component.pk}/"
-    return base, f"{base}{target.pk}/"
+    return base, f"{base}{target.pk}/", f"{base}{target.pk + 1}/"
 
 
 def run_wrk(port: int, path: str, seconds: int, connections: int = 8, threads: int = 2) -> dict:
@@ -179,12 +179,18 @@ def main(argv: list[str] | None = None) -> int:
 
         City.objects.filter(slug=CITY).delete()  # fresh data every run
         User.objects.filter(email__endswith="@proposals-bench.example").delete()
-        list_path, detail_path = make_data()
+        list_path, detail_path, bare_path = make_data()
         connection.close()
         with Gunicorn(env, workers=args.workers) as server:
             runs = {}
             # The city's home page, read the same way: what any page of this machine and stack costs.
-            pages = (("city_home", f"/{CITY}/"), ("list", list_path), ("detail", detail_path))
+            # And a proposal without comments: what the 200 comments add to a proposal page.
+            pages = (
+                ("city_home", f"/{CITY}/"),
+                ("list", list_path),
+                ("detail", detail_path),
+                ("detail_without_comments", bare_path),
+            )
             for name, path in pages:
                 run_wrk(server.port, path, 2)  # warm-up: templates, connections, the city cache
                 log(f"{name}: {path}, wrk 8 connections, {args.seconds} s")
