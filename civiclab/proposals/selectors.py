@@ -6,7 +6,9 @@ from django.db.models import Count, F, Max, Prefetch, Q
 from django.db.models.functions import Mod
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.safestring import mark_safe
 
+from civiclab.core import markdown
 from civiclab.processes.models import Component, ComponentKind
 from civiclab.processes.selectors import get_component_for
 
@@ -207,6 +209,7 @@ def comment_thread(
                 "comment_id", "value"
             )
         )
+    render_bodies(comments)
     children: dict[int | None, list[Comment]] = {}
     for c in comments:
         c.my_vote = mine.get(c.pk, 0)
@@ -221,6 +224,26 @@ def comment_thread(
 
     walk(None)
     return ordered
+
+
+BODY_TTL = 24 * 3600
+
+
+def render_bodies(comments: list[Comment]) -> None:
+    """Sets `c.html`: each comment's Markdown rendered and sanitised by core.markdown (as the `markdown`
+    filter does), kept in the shared cache under the comment's updated_at, so a thread of 200 comments is
+    not rendered 200 times for every signed-in reader."""
+    keys = {c.pk: f"civiclab:proposals:comment-html:{c.pk}:{c.updated_at.isoformat()}" for c in comments}
+    cached = cache.get_many(list(keys.values())) if keys else {}
+    missing = {}
+    for c in comments:
+        html = cached.get(keys[c.pk])
+        if html is None:
+            html = markdown.render(c.body)
+            missing[keys[c.pk]] = html
+        c.html = mark_safe(html)  # sanitised by nh3 in core.markdown.render
+    if missing:
+        cache.set_many(missing, BODY_TTL)
 
 
 def get_comment_for(city, comment_id: int) -> Comment:

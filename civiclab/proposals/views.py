@@ -151,7 +151,7 @@ def proposal_list(request, city, process_slug, component_id):
         "proposals/list.html",
         {
             **context,
-            "cards": mark_safe(cards),
+            "cards": mark_safe(cards),  # our own template output, escaped when it was rendered
             "settings": settings,
             "filters": filters,
             "sort": sort,
@@ -205,7 +205,7 @@ def _anonymous_thread(request, city, proposal):
             {"city": city, "comments": selectors.comment_thread(proposal=proposal), "user": request.user},
         )
         cache.set(key, html, FRAGMENT_TTL)
-    return mark_safe(html)
+    return mark_safe(html)  # our own template output, escaped when it was rendered
 
 
 def _detail_context(request, city, component, proposal) -> dict:
@@ -586,6 +586,7 @@ def _debate_context(request, city, component, debate) -> dict:
             .prefetch_related("revisions")
         ):
             by_argument.setdefault(c.argument_id, []).append(c)
+        selectors.render_bodies([c for cs in by_argument.values() for c in cs])
         for a in arguments:
             threads[a.pk] = _thread(by_argument.get(a.pk, []))
     for a in arguments:

@@ -324,3 +324,15 @@ def test_proposals_and_debates_are_followable(client, proposal, debates, alice, 
         )
         assert response.status_code == 302
         assert list(followers_of(obj)) == [carol]
+
+
+def test_comments_are_sanitised_for_every_reader_and_an_edit_shows_at_once(client, proposal, carol):
+    comment = actions.do_comment(carol, body="**Yes** <script>alert(1)</script>", proposal=proposal)
+    page = url("detail", proposal.component, proposal_id=proposal.pk)
+    for who in (None, carol):
+        if who:
+            client.force_login(who)
+        html = client.get(page).content.decode()
+        assert "<strong>Yes</strong>" in html and "<script>alert" not in html
+    actions.do_edit_comment(comment, carol, "**No**")
+    assert "<strong>No</strong>" in client.get(page).content.decode()
