@@ -5,6 +5,7 @@ transaction as the row they count, so pages read them without joins."""
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
@@ -833,7 +834,14 @@ def anonymise_contributions_of(user) -> None:
     for model, field in ((Amendment, "author"), (CoAuthorship, "user"), (Endorsement, "user")):
         touch(proposal_ids=model.objects.filter(**{field: user}).values_list("proposal_id", flat=True))
     CommentRevision.objects.filter(comment__in=mine).delete()
-    mine.update(author=None, body="deleted", erased=True)
+    # Their rendered text leaves the shared cache too (see selectors.render_bodies).
+    cache.delete_many(
+        [
+            f"civiclab:proposals:comment-html:{pk}:{at.isoformat()}"
+            for pk, at in mine.values_list("pk", "updated_at")
+        ]
+    )
+    mine.update(author=None, body="deleted", erased=True, updated_at=timezone.now())
     Proposal.objects.filter(author=user).update(author=None)
     Proposal.objects.filter(answered_by=user).update(answered_by=None)
     Amendment.objects.filter(author=user).update(author=None)

@@ -113,7 +113,16 @@ def test_erasure_keeps_counts_and_replaces_comment_text(proposal, carol, erin):
     actions.do_edit_comment(comment, erin, "Alice was here again")
     actions.do_vote_comment(comment, carol, 1)
     actions.do_vote_comment(actions.do_comment(carol, body="Hi", proposal=proposal), erin, 1)
+    from django.core.cache import cache
+
+    cached = [
+        f"civiclab:proposals:comment-html:{c.pk}:{c.updated_at.isoformat()}"
+        for c in selectors.comment_thread(proposal=proposal)
+    ]
+    assert any("Alice was here" in str(v) for v in cache.get_many(cached).values())
     do_erase_account(erin)
+    assert not any("Alice was here" in str(v) for v in cache.get_many(cached).values())
+    assert "Alice was here" not in str([c.html for c in selectors.comment_thread(proposal=proposal)])
     proposal.refresh_from_db()
     comment = Comment.objects.get(pk=comment.pk)
     assert proposal.supports_count == 1 and proposal.supports.count() == 1
