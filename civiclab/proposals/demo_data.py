@@ -194,6 +194,15 @@ def load(cities, people, processes) -> None:
             )
         actions.do_comment(author, body=spec["comments"][1], argument=argument)
         actions.do_close_debate(debate, staff, conclusion=conclusion)
+        if city_slug == "valencia":
+            # The moderation queue holds something: a hidden comment, reported, with its author's appeal.
+            moderator = people["jordi@valencia.demo"]
+            spam = actions.do_comment(
+                author, body="Compro y vendo entradas de fútbol, escríbeme.", proposal=made[1]
+            )
+            actions.do_report(staff, spam, "Publicidad, no tiene que ver con la propuesta.")
+            actions.do_moderate(spam, moderator, decision="hide", reason="Publicidad fuera de tema.")
+            actions.do_appeal(spam, author, "Era una broma entre vecinos, lo siento.")
         # A second, open debate, so the demo shows both states.
         open_debate = actions.do_create_debate(debates, staff, title=spec["titles"][1] + ": " + made[1].title)
         actions.do_add_argument(open_debate, author, side="pro", text=spec["comments"][0])

@@ -510,13 +510,15 @@ def resident_proposal_paths() -> list[str]:
     other_comment = (
         Comment.objects.filter(city=ideas.city).exclude(author__email="lucia@valencia.demo").first()
     )
-    my_comment = Comment.objects.filter(city=ideas.city, author__email="lucia@valencia.demo").first()
+    my_comments = Comment.objects.filter(city=ideas.city, author__email="lucia@valencia.demo")
+    my_comment = my_comments.filter(hidden_at__isnull=True).first()
+    hidden = my_comments.filter(hidden_at__isnull=False).first() or my_comment
     return [
         f"{base}new/",
         f"{base}{mine.pk}/coauthors/",
         f"{base}{mine.pk}/amend/",
         f"/valencia/report/comment/{other_comment.pk}/",
-        f"/valencia/appeal/comment/{my_comment.pk}/",
+        f"/valencia/appeal/comment/{hidden.pk}/",
         f"/valencia/comments/{my_comment.pk}/edit/",
     ]
 
@@ -530,8 +532,9 @@ def staff_proposal_paths(city: City) -> list[str]:
         f"/{city.slug}/staff/moderation/",
         f"/{city.slug}/staff/moderation/settings/",
     ]
-    if comment := Comment.objects.filter(city=city).first():
-        paths.append(f"/{city.slug}/staff/moderation/comment/{comment.pk}/")
+    comments = Comment.objects.filter(city=city)
+    if comment := comments.filter(hidden_at__isnull=False).first() or comments.first():
+        paths.append(f"/{city.slug}/staff/moderation/comment/{comment.pk}/")  # the hidden one, if any
     for component in Component.objects.filter(city=city, kind__in=["proposals", "debates"]):
         base = f"/{city.slug}/staff/processes/{component.phase.process.slug}/c/{component.pk}/"
         if component.kind == "proposals":
