@@ -173,14 +173,30 @@ STAFF_PERMS = {
 
 @pytest.mark.parametrize("phase", ["open", "past"])
 @pytest.mark.parametrize("who", ["anonymous", "carol", "alice", "bob", "erin", "eve"])
-def test_who_may_post_by_role_and_phase(request, aurora_process, phase, who):
-    component = add_component(aurora_process, phase=None if phase == "open" else past_phase(aurora_process))
+def test_who_may_post_by_role_and_phase(request, aurora_process, carol, alice, phase, who):
     from django.contrib.auth.models import AnonymousUser
 
+    from civiclab.proposals.models import Debate
+
+    where = None if phase == "open" else past_phase(aurora_process)
+    component = add_component(aurora_process, phase=where)
+    debates = add_component(aurora_process, "debates", phase=where)
+    # Made directly: in a past phase the actions (rightly) refuse them.
+    proposal = Proposal.objects.create(
+        city=component.city, component=component, title="T", body="B", author=carol
+    )
+    debate = Debate.objects.create(city=component.city, component=debates, title="Q?", author=alice)
     user = AnonymousUser() if who == "anonymous" else request.getfixturevalue(who)
     expected = who != "anonymous" and phase == "open"  # any signed-in person, while the phase runs
-    for perm in RESIDENT_PERMS:
-        assert user.has_perm(perm, component) is expected, perm
+    for perm, obj in [
+        *((p, component) for p in RESIDENT_PERMS),
+        ("proposals.support_proposal", proposal),
+        ("proposals.amend_proposal", proposal),
+        ("proposals.endorse_proposal", proposal),
+        ("proposals.add_argument", debate),
+    ]:
+        assert user.has_perm(perm, obj) is expected, perm
+    assert user.has_perm("proposals.report") is (who != "anonymous")
 
 
 @pytest.mark.parametrize("perm", sorted(STAFF_PERMS))
