@@ -842,11 +842,16 @@ def _bind(target, city):
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request, city, kind, pk):
-    target = _bind(selectors.get_target(city, kind, pk), city)
+    if kind == TargetKind.COMMENT:
+        target = _visible_comment(request, city, pk)
+    else:
+        target = _bind(selectors.get_target(city, kind, pk), city)
+        component = target.component if kind == TargetKind.PROPOSAL else target.debate.component
+        may_see_drafts = request.user.has_perm("processes.view_unpublished", city)
+        if not may_see_drafts and not (component.enabled and component.phase.process.published):
+            raise Http404
     if target.is_hidden:
         raise Http404
-    if kind == TargetKind.COMMENT:
-        target = _with_city(selectors.get_comment_for(city, pk), city)
     form = ReportForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:

@@ -352,3 +352,19 @@ def test_comments_are_sanitised_for_every_reader_and_an_edit_shows_at_once(clien
         assert "<strong>Yes</strong>" in html and "<script>alert" not in html
     actions.do_edit_comment(comment, carol, "**No**")
     assert "<strong>No</strong>" in client.get(page).content.decode()
+
+
+def test_content_of_a_draft_process_cannot_be_reported_or_read_through_the_report_page(
+    client, aurora_draft, carol, alice
+):
+    from civiclab.processes.models import Phase
+
+    phase = Phase.objects.filter(process=aurora_draft).first()
+    if phase is None:
+        pytest.skip("the draft fixture has no phases")
+    component = add_component(aurora_draft, phase=phase)
+    secret = Proposal.objects.create(
+        city=component.city, component=component, title="Secret plan", body="Hidden", author=alice
+    )
+    client.force_login(carol)
+    assert client.get(reverse("proposals:report", args=["aurora", "proposal", secret.pk])).status_code == 404
