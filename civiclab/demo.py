@@ -273,4 +273,8 @@ def _load(only_if_empty: bool) -> str:
     # surveys and meetings
     surveys_demo.load(cities, people, processes)
     events_demo.load(cities, people, processes)
+    # proposals
+    from civiclab.proposals import demo_data as proposals_demo
+
+    proposals_demo.load(cities, people, processes)
     return f"Demo network loaded: {len(cities)} cities, {len(people)} people, {len(PROCESSES) + 1} processes."

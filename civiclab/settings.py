@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     # surveys and meetings (issue 3, branch engage)
     "civiclab.surveys",
     "civiclab.events",
+    # proposals: proposals, comments, debates, moderation
+    "civiclab.proposals",
 ]
 
 MIDDLEWARE = [

@@ -44,6 +44,8 @@ urlpatterns = [
     # surveys and meetings
     path("<slug:city_slug>/", include("civiclab.surveys.urls")),
     path("<slug:city_slug>/", include("civiclab.events.urls")),
+    # proposals
+    path("<slug:city_slug>/", include("civiclab.proposals.urls")),
 ]
 
 if settings.DEBUG:

@@ -132,6 +132,10 @@ def do_erase_account(user: User) -> None:
 
     anonymise_answers_of(user)
     anonymise_registrations_of(user)
+    # proposals: comments, supports, amendments, debates, moderation
+    from civiclab.proposals.actions import anonymise_contributions_of
+
+    anonymise_contributions_of(user)
     user.email = f"erased-{user.public_id.hex}@invalid"
     user.display_name = ""
     user.home_city = None

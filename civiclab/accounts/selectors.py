@@ -16,6 +16,7 @@ def personal_data(user: User) -> dict:
     from civiclab.network.models import Endorsement
     from civiclab.notifications.selectors import personal_data_of as notifications_personal_data
     from civiclab.processes.models import Process
+    from civiclab.proposals.selectors import personal_data_of as proposals_personal_data  # proposals
     from civiclab.surveys.selectors import personal_data_of as surveys_personal_data
 
     return {
@@ -75,6 +76,7 @@ def personal_data(user: User) -> dict:
         **notifications_personal_data(user),
         **surveys_personal_data(user),  # surveys and meetings
         **events_personal_data(user),
+        **proposals_personal_data(user),  # proposals
         "activity": [
             {
                 "at": e.created_at.isoformat(),

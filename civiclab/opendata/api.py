@@ -75,6 +75,10 @@ def _mount_app_routers() -> None:
 
     api.add_router("", surveys)
     api.add_router("", events)
+    # proposals
+    from civiclab.proposals.api import router as proposals
+
+    api.add_router("", proposals)
 
 
 _mount_app_routers()

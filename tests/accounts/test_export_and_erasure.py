@@ -16,6 +16,7 @@ from civiclab.notifications.actions import do_follow, do_notify, do_set_digest
 from civiclab.notifications.kinds import register_kind
 from civiclab.processes.actions import do_create_process
 from tests.conftest import make_budget
+from tests.proposals.world import busy_in_proposals  # proposals
 
 # Every model that points at a person, and where the export shows it. A new model with a link to
 # User fails test_the_export_covers_every_model_that_points_at_a_person until it is added here.
@@ -43,6 +44,19 @@ EXPORTED = {
     "surveys.participation": "survey_participation",
     "events.meeting": "meetings_created",
     "events.registration": "meeting_registrations",
+    # proposals
+    "proposals.proposal": "proposals",
+    "proposals.coauthorship": "proposal_coauthorships",
+    "proposals.support": "proposal_supports",
+    "proposals.endorsement": "proposal_endorsements",
+    "proposals.amendment": "amendments",
+    "proposals.debate": "debates_created",
+    "proposals.argument": "debate_arguments",
+    "proposals.comment": "comments",
+    "proposals.commentvote": "comment_votes",
+    "proposals.report": "reports",
+    "proposals.appeal": "appeals",
+    "proposals.block": "posting_blocks",
 }
 # Links that hold no personal data of their own (Django's permission tables, sign-in tokens).
 NOT_PERSONAL = {
@@ -90,6 +104,7 @@ def busy_alice(alice, sam, aurora, manifesto):
     do_notify([alice], city=aurora, kind="tests.hello", params={"name": "Alice"}, url="/aurora/")
     do_set_digest(alice, "weekly")
     _alice_in_surveys_and_meetings(alice)  # surveys and meetings
+    busy_in_proposals(aurora, alice, sam)  # proposals
     return alice
 
 

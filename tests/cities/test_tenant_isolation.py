@@ -14,6 +14,8 @@ from civiclab.processes.actions import do_add_component
 from civiclab.processes.models import Process
 from tests.conftest import make_budget
 from tests.events.world import engage_kwargs, engage_world
+from tests.proposals.world import proposals_world  # proposals
+from tests.proposals.world import url_kwargs as proposals_url_kwargs  # proposals
 from tests.routes import CIVICLAB_ROUTES
 
 
@@ -45,6 +47,9 @@ def world(
     # surveys and meetings
     aurora_engage = engage_world(aurora_process, alice)
     borealis_engage = engage_world(borealis_process, dave)
+    # proposals
+    aurora_proposals = proposals_world(aurora_process, alice, carol)
+    borealis_proposals = proposals_world(borealis_process, dave, eve)
     return locals()
 
 
@@ -123,6 +128,8 @@ def url_for(name: str, w: dict, city_key: str = "aurora") -> str:
         "api-v1:conversation_export": {**api_conversation, "name": "votes.csv"},
         "notifications:follow": {"city_slug": city.slug},
         **engage_kwargs(w[f"{city_key}_engage"], city),  # surveys and meetings
+        # proposals
+        **proposals_url_kwargs(w[f"{city_key}_proposals"], city),
     }.get(name, {})
     return reverse(name, kwargs=kwargs)
 

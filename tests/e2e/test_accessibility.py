@@ -65,6 +65,15 @@ NOT_PAGES = {
     "events:register": "POST only: pressed by tests/e2e/test_meetings.py",
     "events:cancel": "POST only: pressed by tests/e2e/test_meetings.py",
     "events:photo": "POST only: the report page holds its form",
+    # proposals
+    "proposals:support": "POST only: pressed by tests/e2e/test_proposals.py",
+    "proposals:comment": "POST only: pressed by tests/e2e/test_proposals.py",
+    "proposals:endorse": "POST only: the form is on the proposal page",
+    "proposals:coauthor_accept": "POST only: the button is on the proposal page",
+    "proposals:argument": "POST only: the form is on the debate page",
+    "proposals:argument_comment": "POST only: the form is on the debate page",
+    "proposals:comment_vote": "POST only: the buttons are on the proposal page",
+    "proposals:attachment": "a file download, never a page",
 }
 
 axe = Axe()
@@ -192,6 +201,7 @@ def public_paths() -> list[str]:
             paths += [base, f"{base}report/", f"{base}statements/new/"]
         paths += budget_paths(city)
         paths += engage_paths(city)  # surveys and meetings
+        paths += proposal_paths(city)  # proposals
     return paths
 
 
@@ -267,6 +277,7 @@ def staff_paths(city: City) -> list[str]:
         ),
         *staff_budget_paths(city),
         *staff_engage_paths(city),  # surveys and meetings
+        *staff_proposal_paths(city),  # proposals
     ]
 
 
@@ -462,10 +473,120 @@ def test_every_page_of_the_network_admin_is_accessible_and_light(audit):
 
 
 def test_the_plan_above_visits_every_civiclab_page(demo):
-    planned = [*anonymous_paths(), *account_paths(), *resident_budget_paths(), *network_admin_paths()]
+    planned = [
+        *anonymous_paths(),
+        *account_paths(),
+        *resident_budget_paths(),
+        *network_admin_paths(),
+        *resident_proposal_paths(),  # proposals
+    ]
     visited = set()
     for path in planned:
         with contextlib.suppress(Resolver404):
             visited.add(resolve(path).view_name)
     pages = {name for name in CIVICLAB_ROUTES if name not in NOT_PAGES and not name.startswith("api-v1:")}
     assert not pages - visited, f"routes with no page in the accessibility plan: {sorted(pages - visited)}"
+
+
+# --- proposals: proposals, comments, debates, moderation -------------------------------------------
+
+
+def _component_base(component) -> str:
+    return f"/{component.city.slug}/processes/{component.phase.process.slug}/c/{component.pk}/"
+
+
+def proposal_paths(city: City) -> list[str]:
+    from civiclab.processes.models import Component
+    from civiclab.proposals.models import Amendment, Comment, Debate, Proposal
+
+    paths = []
+    for component in Component.objects.filter(city=city, phase__process__published=True, enabled=True):
+        base = _component_base(component)
+        if component.kind == "proposals":
+            paths.append(base)
+            paths.append(f"{base}?sort=supported&category=&q=a")
+            for p in Proposal.objects.filter(component=component, hidden_at__isnull=True)[:2]:
+                paths.append(f"{base}{p.pk}/")
+            for a in Amendment.objects.filter(proposal__component=component)[:1]:
+                paths.append(f"{base}{a.proposal_id}/amendments/{a.pk}/")
+        elif component.kind == "debates":
+            paths.append(f"{base}debates/")
+            paths += [f"{base}debates/{d.pk}/" for d in Debate.objects.filter(component=component)]
+    if comment := Comment.objects.filter(city=city).first():
+        paths.append(f"/{city.slug}/comments/{comment.pk}/history/")
+    return paths
+
+
+def resident_proposal_paths() -> list[str]:
+    """Pages Lucía (author of València's proposals) sees; her test walks them."""
+    from civiclab.processes.models import Component
+    from civiclab.proposals.models import Comment, Proposal
+
+    ideas = Component.objects.get(city__slug="valencia", kind="proposals")
+    base = _component_base(ideas)
+    mine = Proposal.objects.filter(component=ideas, author__email="lucia@valencia.demo").first()
+    other_comment = (
+        Comment.objects.filter(city=ideas.city).exclude(author__email="lucia@valencia.demo").first()
+    )
+    my_comments = Comment.objects.filter(city=ideas.city, author__email="lucia@valencia.demo")
+    my_comment = my_comments.filter(hidden_at__isnull=True).first()
+    hidden = my_comments.filter(hidden_at__isnull=False).first() or my_comment
+    return [
+        f"{base}new/",
+        f"{base}{mine.pk}/coauthors/",
+        f"{base}{mine.pk}/amend/",
+        f"/valencia/report/comment/{other_comment.pk}/",
+        f"/valencia/appeal/comment/{hidden.pk}/",
+        f"/valencia/comments/{my_comment.pk}/edit/",
+    ]
+
+
+def staff_proposal_paths(city: City) -> list[str]:
+    from civiclab.processes.models import Component
+    from civiclab.proposals.models import Comment, Debate, Proposal
+
+    paths = [
+        f"/{city.slug}/staff/proposals/must-answer/",
+        f"/{city.slug}/staff/moderation/",
+        f"/{city.slug}/staff/moderation/settings/",
+    ]
+    comments = Comment.objects.filter(city=city)
+    if comment := comments.filter(hidden_at__isnull=False).first() or comments.first():
+        paths.append(f"/{city.slug}/staff/moderation/comment/{comment.pk}/")  # the hidden one, if any
+    for component in Component.objects.filter(city=city, kind__in=["proposals", "debates"]):
+        base = f"/{city.slug}/staff/processes/{component.phase.process.slug}/c/{component.pk}/"
+        if component.kind == "proposals":
+            paths.append(f"{base}new/")
+            if p := Proposal.objects.filter(component=component).first():
+                paths += [f"{base}{p.pk}/answer/", f"{base}{p.pk}/support/"]
+        else:
+            paths.append(f"{base}debates/new/")
+            if d := Debate.objects.filter(component=component, closed_at__isnull=True).first():
+                paths.append(f"{base}debates/{d.pk}/close/")
+    return paths
+
+
+def test_the_proposal_pages_of_a_resident_are_accessible_and_light(audit):
+    sign_in(audit.page, "lucia@valencia.demo", DEMO_PASSWORD)
+    paths = resident_proposal_paths()
+    for path in paths:
+        audit.visit(path)
+    new, coauthors, amend, report, _appeal, edit = paths
+    audit.submit(new)
+    audit.submit(coauthors)
+    audit.submit(amend, fill={"#id_body": ""})
+    audit.submit(report)
+    audit.submit(edit, fill={"#id_body": ""})
+    audit.assert_clean()
+
+
+def test_the_proposal_staff_pages_are_accessible_with_errors(audit):
+    sign_in_checking_the_second_step(audit, "ana@valencia.demo")
+    valencia = City.objects.get(slug="valencia")
+    for path in staff_proposal_paths(valencia):
+        if (
+            path.endswith(("/answer/", "/support/", "/new/", "/close/", "/settings/"))
+            or "/moderation/comment/" in path
+        ):
+            audit.submit(path, fill={"#id_hide_after_reports": "0"} if path.endswith("/settings/") else None)
+    audit.assert_clean()

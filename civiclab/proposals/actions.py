@@ -1,0 +1,859 @@
+"""Every write of proposals, comments, debates and moderation.
+
+Counters on proposals, arguments and comments are updated here with F() expressions in the same
+transaction as the row they count, so pages read them without joins."""
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civiclab.budgeting import identity
+from civiclab.core import audit, ratelimit
+from civiclab.core.images import clean_image
+from civiclab.processes.models import ComponentKind
+
+from .forms import MAX_ATTACHMENTS, MAX_PDF_BYTES, DebatesSettingsForm, ProposalsSettingsForm
+from .models import (
+    Amendment,
+    AmendmentState,
+    AnswerState,
+    Appeal,
+    Argument,
+    Attachment,
+    AttachmentKind,
+    Block,
+    Channel,
+    CoAuthorship,
+    Comment,
+    CommentRevision,
+    CommentVote,
+    Debate,
+    Endorsement,
+    ModerationSettings,
+    Proposal,
+    ProposalVersion,
+    Report,
+    Side,
+    Support,
+    TargetKind,
+)
+from .rules import blocked_in
+
+PROPOSAL_LIMIT = (5, 3600)  # proposals per person per hour
+COMMENT_LIMIT = (20, 600)  # comments per person per 10 minutes
+REPORT_LIMIT = (10, 3600)  # reports per person per hour
+ARGUMENT_LIMIT = (10, 600)
+MAX_COMMENT_DEPTH = 3  # replies deeper than this are shown at this depth
+
+
+def settings_of(component) -> dict:
+    kind = component.kind
+    defaults = (
+        ProposalsSettingsForm.DEFAULTS if kind == ComponentKind.PROPOSALS else DebatesSettingsForm.DEFAULTS
+    )
+    return {**defaults, **(component.settings or {})}
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+def _limit(key: str, limit: tuple[int, int], field: str | None = None) -> None:
+    try:
+        ratelimit.check(key, *limit)
+    except ratelimit.RateLimited as exc:
+        message = _("You are posting very fast. Try again in %(n)d minutes.") % {
+            "n": max(1, round(exc.retry_after / 60))
+        }
+        raise ValidationError({field: message} if field else message) from exc
+
+
+def _check_may_post(user, component, field: str | None = None) -> None:
+    if not getattr(user, "is_authenticated", False):
+        raise ValidationError(_("Sign in first."))
+    if blocked_in(user, component.city_id):
+        raise ValidationError(_("The moderators have blocked you from posting in this city."))
+    if not component.is_open():
+        raise ValidationError(_("This phase is not open for contributions."))
+
+
+def _notify(users, *, city, kind: str, params: dict, url: str, actor=None) -> None:
+    """In-app notifications through the notifications app (a no-op until it is installed)."""
+    if not apps.is_installed("civiclab.notifications"):
+        return
+    from civiclab.notifications.actions import do_notify
+
+    people = {u.pk: u for u in users if u is not None and u.is_active and (actor is None or u.pk != actor.pk)}
+    if people:
+        do_notify(list(people.values()), city=city, kind=kind, params=params, url=url, actor=actor)
+
+
+def _followers(obj) -> list:
+    if not apps.is_installed("civiclab.notifications"):
+        return []
+    from civiclab.notifications.selectors import followers_of
+
+    return list(followers_of(obj))
+
+
+def _authors(proposal: Proposal) -> list:
+    people = [proposal.author] if proposal.author_id else []
+    people += [
+        c.user
+        for c in CoAuthorship.objects.filter(
+            proposal=proposal, user__isnull=False, accepted_at__isnull=False
+        ).select_related("user")
+    ]
+    return people
+
+
+def proposal_url(proposal: Proposal) -> str:
+    component = proposal.component
+    return reverse(
+        "proposals:detail",
+        kwargs={
+            "city_slug": component.phase.process.city.slug,
+            "process_slug": component.phase.process.slug,
+            "component_id": component.pk,
+            "proposal_id": proposal.pk,
+        },
+    )
+
+
+def debate_url(debate: Debate) -> str:
+    component = debate.component
+    return reverse(
+        "proposals:debate",
+        kwargs={
+            "city_slug": component.phase.process.city.slug,
+            "process_slug": component.phase.process.slug,
+            "component_id": component.pk,
+            "debate_id": debate.pk,
+        },
+    )
+
+
+def touch(*, proposal_ids=(), comments=()) -> None:
+    """Marks proposals as changed: their cached comment thread and list cards are keyed by updated_at."""
+    ids = set(proposal_ids) | {c.proposal_id for c in comments if c.proposal_id}
+    if ids:
+        Proposal.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+
+
+# --- Full-text search index (SQLite FTS5; PostgreSQL searches the table itself) --------------------
+
+FTS_TABLE = "proposals_proposal_fts"
+
+
+def fts_sync(proposal: Proposal) -> None:
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM proposals_proposal_fts WHERE rowid = %s", [proposal.pk])
+        cursor.execute(
+            "INSERT INTO proposals_proposal_fts (rowid, title, body) VALUES (%s, %s, %s)",
+            [proposal.pk, proposal.title, proposal.body],
+        )
+
+
+# --- Proposals ----------------------------------------------------------------------------------
+
+
+def _read_attachment(upload) -> tuple[ContentFile, str, str]:
+    """(file, kind, content type), the type read from the content, never from the name."""
+    head = upload.read(5)
+    upload.seek(0)
+    if head == b"%PDF-":
+        if upload.size > MAX_PDF_BYTES:
+            raise ValidationError({"files": _("A PDF document can be at most 10 MB.")})
+        import uuid
+
+        return (
+            ContentFile(upload.read(), name=f"{uuid.uuid4().hex}.pdf"),
+            AttachmentKind.PDF,
+            "application/pdf",
+        )
+    try:
+        image = clean_image(upload)
+    except ValidationError as exc:
+        raise ValidationError({"files": _("Attach JPEG, PNG or WebP images or PDF documents only.")}) from exc
+    extension = image.name.rsplit(".", 1)[1]
+    content_type = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}[extension]
+    return image, AttachmentKind.IMAGE, content_type
+
+
+@transaction.atomic
+def do_submit_proposal(
+    component,
+    author,
+    *,
+    title: str,
+    body: str,
+    category: str = "",
+    district: str = "",
+    latitude=None,
+    longitude=None,
+    files=(),
+    files_description: str = "",
+    channel: str = Channel.ONLINE,
+    recorded_by=None,
+) -> Proposal:
+    """A resident's proposal, or (with `recorded_by`) one that staff record for a resident who gave it on
+    paper, by phone or in person; then `author` may be None."""
+    settings = settings_of(component)
+    if recorded_by is None:
+        _check_may_post(author, component)
+        _limit(f"proposal:{author.pk}", PROPOSAL_LIMIT, "title")
+        if settings["verified_email_required"] and not _has_verified_email(author):
+            raise ValidationError(_("Verify your email address before submitting a proposal."))
+    elif not component.enabled:
+        raise ValidationError(_("This component is switched off."))
+    errors: dict[str, str] = {}
+    title, body = (title or "").strip(), (body or "").strip()
+    if not title:
+        errors["title"] = _("Give your proposal a title.")
+    if len(body) < 10:
+        errors["body"] = _("Describe your proposal in a few words at least.")
+    if category and category not in settings["categories"]:
+        errors["category"] = _("Choose one of the categories.")
+    if district and district not in settings["districts"]:
+        errors["district"] = _("Choose one of the districts.")
+    if (latitude is None) != (longitude is None):
+        errors["longitude"] = _("Give both the latitude and the longitude, or neither.")
+    if len(files) > MAX_ATTACHMENTS:
+        errors["files"] = _("Attach at most 5 files.")
+    if errors:
+        raise ValidationError(errors)
+    proposal = Proposal.objects.create(
+        city_id=component.city_id,
+        component=component,
+        title=title,
+        body=body,
+        category=category,
+        district=district,
+        latitude=latitude,
+        longitude=longitude,
+        author=author,
+        channel=channel,
+    )
+    for upload in files:
+        content, kind, content_type = _read_attachment(upload)
+        Attachment.objects.create(
+            city_id=component.city_id,
+            proposal=proposal,
+            kind=kind,
+            file=content,
+            title=(files_description or title).strip()[:200],
+            content_type=content_type,
+            size=content.size,
+        )
+    fts_sync(proposal)
+    audit.record(
+        "proposal.submitted",
+        actor=recorded_by or author,
+        city=component.city,
+        target=proposal,
+        channel=channel,
+        on_behalf_of=str(author.public_id) if recorded_by and author else None,
+        files=len(files),
+    )
+    return proposal
+
+
+def _has_verified_email(user) -> bool:
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.filter(user=user, verified=True).exists()
+
+
+@transaction.atomic
+def do_support(proposal: Proposal, user) -> Support:
+    component = proposal.component
+    _check_may_post(user, component)
+    if not settings_of(component)["supports_enabled"]:
+        raise ValidationError(_("Supports are switched off here."))
+    if proposal.is_hidden:
+        raise ValidationError(_("This proposal is hidden."))
+    try:
+        with transaction.atomic():
+            support = Support.objects.create(city_id=proposal.city_id, proposal=proposal, user=user)
+    except IntegrityError:
+        raise ValidationError(_("You already support this proposal.")) from None
+    Proposal.objects.filter(pk=proposal.pk).update(
+        supports_count=F("supports_count") + 1, updated_at=timezone.now()
+    )
+    audit.record("proposal.supported", actor=user, city=component.city, target=proposal)
+    return support
+
+
+@transaction.atomic
+def do_record_offline_support(
+    proposal: Proposal,
+    staff,
+    *,
+    channel: str,
+    email: str = "",
+    name: str = "",
+    identity_number: str = "",
+) -> Support:
+    """A support given on paper, by phone or in person, typed by staff. The person is an account (by
+    email) or a name with a keyed hash of an identity number, so nobody supports twice either way."""
+    if channel not in Channel.values or channel == Channel.ONLINE:
+        raise ValidationError({"channel": _("Choose how the support reached you.")})
+    if not proposal.component.enabled or not settings_of(proposal.component)["supports_enabled"]:
+        raise ValidationError(_("Supports are switched off here."))
+    user, id_hash = None, ""
+    if email:
+        user = get_user_model().objects.filter(email__iexact=email.strip(), is_active=True).first()
+        if user is None:
+            raise ValidationError({"email": _("No account uses this email address.")})
+    elif name.strip() and identity.normalise(identity_number):
+        id_hash = identity.identity_hash(proposal.city_id, identity_number)
+    else:
+        raise ValidationError({"email": _("Give the email of an account, or a name and an identity number.")})
+    try:
+        with transaction.atomic():
+            support = Support.objects.create(
+                city_id=proposal.city_id,
+                proposal=proposal,
+                user=user,
+                identity_hash=id_hash,
+                supporter_name="" if user else name.strip(),
+                channel=channel,
+                recorded_by=staff,
+            )
+    except IntegrityError:
+        raise ValidationError({"email": _("This person already supports this proposal.")}) from None
+    Proposal.objects.filter(pk=proposal.pk).update(
+        supports_count=F("supports_count") + 1, updated_at=timezone.now()
+    )
+    audit.record(
+        "proposal.support_recorded",
+        actor=staff,
+        city=proposal.component.city,
+        target=proposal,
+        channel=channel,
+    )
+    return support
+
+
+@transaction.atomic
+def do_answer(
+    proposal: Proposal, staff, *, state: str, reason: str, merged_into: Proposal | None = None
+) -> Proposal:
+    errors = {}
+    if state not in AnswerState.values:
+        errors["state"] = _("Choose an answer.")
+    if not (reason or "").strip():
+        errors["reason"] = _("Explain the answer: the author and everyone following it will read it.")
+    if state == AnswerState.MERGED:
+        if merged_into is None:
+            errors["merged_into"] = _("Give the number of the proposal it is merged into.")
+        elif merged_into.pk == proposal.pk or merged_into.component_id != proposal.component_id:
+            errors["merged_into"] = _("Choose another proposal of the same component.")
+    if errors:
+        raise ValidationError(errors)
+    proposal = (
+        Proposal.objects.select_for_update()
+        .select_related("component__phase__process__city")
+        .get(pk=proposal.pk)
+    )
+    proposal.answer_state = state
+    proposal.answer_reason = reason.strip()
+    proposal.answered_at = timezone.now()
+    proposal.answered_by = staff
+    proposal.merged_into = merged_into if state == AnswerState.MERGED else None
+    proposal.save()
+    audit.record("proposal.answered", actor=staff, city=proposal.city, target=proposal, state=state)
+    _notify(
+        _authors(proposal) + _followers(proposal),
+        city=proposal.city,
+        kind="proposals.answered",
+        params={"title": proposal.title, "state": str(proposal.get_answer_state_display())},
+        url=proposal_url(proposal),
+        actor=staff,
+    )
+    return proposal
+
+
+@transaction.atomic
+def do_invite_coauthor(
+    proposal: Proposal, actor, *, email: str = "", organisation_name: str = "", organisation_type: str = ""
+) -> CoAuthorship:
+    if proposal.author_id != actor.pk:
+        raise ValidationError(_("Only the author can invite co-authors."))
+    if email:
+        user = get_user_model().objects.filter(email__iexact=email.strip(), is_active=True).first()
+        if user is None:
+            raise ValidationError({"email": _("No account uses this email address.")})
+        if user.pk == actor.pk:
+            raise ValidationError({"email": _("You are the author already.")})
+        try:
+            with transaction.atomic():
+                coauthor = CoAuthorship.objects.create(
+                    city_id=proposal.city_id, proposal=proposal, user=user, invited_by=actor
+                )
+        except IntegrityError:
+            raise ValidationError({"email": _("This person is invited already.")}) from None
+        _notify(
+            [user],
+            city=proposal.city,
+            kind="proposals.coauthor_invited",
+            params={"title": proposal.title},
+            url=proposal_url(proposal),
+            actor=actor,
+        )
+    else:
+        name = organisation_name.strip()
+        if not name:
+            raise ValidationError({"organisation_name": _("Give the organisation's name.")})
+        coauthor = CoAuthorship.objects.create(
+            city_id=proposal.city_id,
+            proposal=proposal,
+            organisation_name=name,
+            organisation_type=organisation_type.strip(),
+            invited_by=actor,
+            accepted_at=timezone.now(),  # the author vouches for the organisation
+        )
+    touch(proposal_ids=[proposal.pk])
+    audit.record(
+        "proposal.coauthor_invited", actor=actor, city=proposal.city, target=proposal, organisation=not email
+    )
+    return coauthor
+
+
+@transaction.atomic
+def do_accept_coauthorship(proposal: Proposal, user) -> CoAuthorship:
+    coauthor = CoAuthorship.objects.filter(proposal=proposal, user=user, accepted_at__isnull=True).first()
+    if coauthor is None:
+        raise ValidationError(_("There is no invitation waiting for you."))
+    coauthor.accepted_at = timezone.now()
+    coauthor.save(update_fields=["accepted_at", "updated_at"])
+    touch(proposal_ids=[proposal.pk])
+    audit.record("proposal.coauthor_accepted", actor=user, city=proposal.city, target=proposal)
+    return coauthor
+
+
+@transaction.atomic
+def do_endorse(proposal: Proposal, user, organisation_name: str) -> Endorsement:
+    _check_may_post(user, proposal.component)
+    if not settings_of(proposal.component)["endorsements_enabled"]:
+        raise ValidationError(_("Endorsements are switched off here."))
+    name = " ".join((organisation_name or "").split())
+    if not name:
+        raise ValidationError({"organisation_name": _("Give the organisation's name.")})
+    try:
+        with transaction.atomic():
+            endorsement = Endorsement.objects.create(
+                city_id=proposal.city_id, proposal=proposal, organisation_name=name, user=user
+            )
+    except IntegrityError:
+        raise ValidationError({"organisation_name": _("This organisation endorses it already.")}) from None
+    touch(proposal_ids=[proposal.pk])
+    audit.record("proposal.endorsed", actor=user, city=proposal.city, target=proposal)
+    return endorsement
+
+
+@transaction.atomic
+def do_propose_amendment(proposal: Proposal, user, *, body: str, explanation: str = "") -> Amendment:
+    _check_may_post(user, proposal.component)
+    if not settings_of(proposal.component)["amendments_enabled"]:
+        raise ValidationError(_("Amendments are switched off here."))
+    _limit(f"amendment:{user.pk}", PROPOSAL_LIMIT, "body")
+    body = (body or "").strip()
+    if body == proposal.body.strip():
+        raise ValidationError({"body": _("Change something in the text.")})
+    if len(body) < 10:
+        raise ValidationError({"body": _("Write the whole new text.")})
+    amendment = Amendment.objects.create(
+        city_id=proposal.city_id,
+        proposal=proposal,
+        author=user,
+        base_body=proposal.body,
+        body=body,
+        explanation=(explanation or "").strip(),
+    )
+    touch(proposal_ids=[proposal.pk])
+    audit.record("amendment.proposed", actor=user, city=proposal.city, target=amendment, proposal=proposal.pk)
+    _notify(
+        _authors(proposal) + _followers(proposal),
+        city=proposal.city,
+        kind="proposals.amendment",
+        params={"title": proposal.title},
+        url=proposal_url(proposal),
+        actor=user,
+    )
+    return amendment
+
+
+@transaction.atomic
+def do_decide_amendment(amendment: Amendment, user, *, accept: bool) -> Amendment:
+    proposal = Proposal.objects.select_for_update().get(pk=amendment.proposal_id)
+    if proposal.author_id != user.pk:
+        raise ValidationError(_("Only the author decides on amendments."))
+    if amendment.state != AmendmentState.PENDING:
+        raise ValidationError(_("This amendment is decided already."))
+    amendment.state = AmendmentState.ACCEPTED if accept else AmendmentState.REJECTED
+    amendment.decided_at = timezone.now()
+    amendment.save(update_fields=["state", "decided_at", "updated_at"])
+    if accept:
+        ProposalVersion.objects.create(
+            city_id=proposal.city_id, proposal=proposal, number=proposal.version, body=proposal.body
+        )
+        proposal.body = amendment.body
+        proposal.version += 1
+        proposal.save(update_fields=["body", "version", "updated_at"])
+        fts_sync(proposal)
+    touch(proposal_ids=[proposal.pk])
+    audit.record("amendment.decided", actor=user, city=proposal.city, target=amendment, accepted=accept)
+    return amendment
+
+
+# --- Comments -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_comment(
+    user, *, body: str, proposal: Proposal | None = None, argument: Argument | None = None, parent=None
+) -> Comment:
+    if (proposal is None) == (argument is None):
+        raise ValueError("a comment is on a proposal or on an argument")
+    target = proposal or argument
+    component = proposal.component if proposal else argument.debate.component
+    _check_may_post(user, component, "body")
+    if not settings_of(component).get("comments_enabled", True):
+        raise ValidationError(_("Comments are switched off here."))
+    if target.is_hidden:
+        raise ValidationError(_("This contribution is hidden."))
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write a comment.")})
+    if parent is not None and (
+        parent.proposal_id != getattr(proposal, "pk", None)
+        or parent.argument_id != getattr(argument, "pk", None)
+    ):
+        raise ValidationError({"body": _("You can only reply to a comment of the same page.")})
+    _limit(f"comment:{user.pk}", COMMENT_LIMIT, "body")
+    comment = Comment.objects.create(
+        city_id=target.city_id,
+        proposal=proposal,
+        argument=argument,
+        parent=parent,
+        depth=(parent.depth + 1) if parent else 0,
+        author=user,
+        body=body,
+    )
+    if proposal:
+        Proposal.objects.filter(pk=proposal.pk).update(
+            comments_count=F("comments_count") + 1, updated_at=timezone.now()
+        )
+    else:
+        Argument.objects.filter(pk=argument.pk).update(comments_count=F("comments_count") + 1)
+    audit.record("comment.added", actor=user, city=component.city, target=comment)
+    return comment
+
+
+@transaction.atomic
+def do_edit_comment(comment: Comment, user, body: str) -> Comment:
+    if comment.author_id != user.pk:
+        raise ValidationError(_("Only its author can edit a comment."))
+    if comment.is_hidden or comment.erased:
+        raise ValidationError(_("This comment can no longer be edited."))
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write a comment.")})
+    if body == comment.body:
+        return comment
+    CommentRevision.objects.create(city_id=comment.city_id, comment=comment, body=comment.body)
+    comment.body = body
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "edited_at", "updated_at"])
+    touch(comments=[comment])
+    audit.record("comment.edited", actor=user, city=comment.city, target=comment)
+    return comment
+
+
+@transaction.atomic
+def do_vote_comment(comment: Comment, user, value: int) -> CommentVote | None:
+    """Agree (1) or disagree (-1); the same value again withdraws the vote; the other value changes it."""
+    if value not in (1, -1):
+        raise ValidationError(_("Agree or disagree."))
+    if not user.is_authenticated or blocked_in(user, comment.city_id):
+        raise ValidationError(_("You cannot vote here."))
+    component = comment.proposal.component if comment.proposal_id else comment.argument.debate.component
+    if not component.is_open():
+        raise ValidationError(_("This phase is not open for contributions."))
+    field = {1: "agree_count", -1: "disagree_count"}
+    touch(comments=[comment])
+    existing = CommentVote.objects.select_for_update().filter(comment=comment, user=user).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                vote = CommentVote.objects.create(
+                    city_id=comment.city_id, comment=comment, user=user, value=value
+                )
+        except IntegrityError:
+            raise ValidationError(_("You have voted already.")) from None
+        Comment.objects.filter(pk=comment.pk).update(**{field[value]: F(field[value]) + 1})
+        return vote
+    old = existing.value
+    if old == value:
+        existing.delete()
+        Comment.objects.filter(pk=comment.pk).update(**{field[value]: F(field[value]) - 1})
+        return None
+    existing.value = value
+    existing.save(update_fields=["value", "updated_at"])
+    Comment.objects.filter(pk=comment.pk).update(
+        **{field[value]: F(field[value]) + 1, field[old]: F(field[old]) - 1}
+    )
+    return existing
+
+
+# --- Debates ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_create_debate(component, staff, *, title: str, description: str = "") -> Debate:
+    if component.kind != ComponentKind.DEBATES:
+        raise ValidationError(_("Debates live in a debates component."))
+    if not (title or "").strip():
+        raise ValidationError({"title": _("Ask a question.")})
+    debate = Debate.objects.create(
+        city_id=component.city_id,
+        component=component,
+        title=title.strip(),
+        description=(description or "").strip(),
+        author=staff,
+    )
+    audit.record("debate.created", actor=staff, city=component.city, target=debate)
+    return debate
+
+
+@transaction.atomic
+def do_add_argument(debate: Debate, user, *, side: str, text: str) -> Argument:
+    _check_may_post(user, debate.component, "text")
+    # Read again under a lock: a debate closed since the page was loaded takes no more arguments.
+    closed_at, hidden_at = (
+        Debate.objects.select_for_update().values_list("closed_at", "hidden_at").get(pk=debate.pk)
+    )
+    debate.closed_at, debate.hidden_at = closed_at, hidden_at
+    if debate.closed_at is not None:
+        raise ValidationError(_("This debate is closed."))
+    if debate.is_hidden:
+        raise ValidationError(_("This debate is hidden."))
+    errors = {}
+    if side not in Side.values:
+        errors["side"] = _("Choose a side.")
+    if not (text or "").strip():
+        errors["text"] = _("Write your argument.")
+    if errors:
+        raise ValidationError(errors)
+    _limit(f"argument:{user.pk}", ARGUMENT_LIMIT, "text")
+    argument = Argument.objects.create(
+        city_id=debate.city_id, debate=debate, side=side, text=text.strip(), author=user
+    )
+    Debate.objects.filter(pk=debate.pk).update(arguments_count=F("arguments_count") + 1)
+    audit.record("argument.added", actor=user, city=debate.component.city, target=argument, side=side)
+    return argument
+
+
+@transaction.atomic
+def do_close_debate(debate: Debate, staff, *, conclusion: str) -> Debate:
+    debate = (
+        Debate.objects.select_for_update().select_related("component__phase__process__city").get(pk=debate.pk)
+    )
+    if debate.closed_at is not None:
+        raise ValidationError(_("This debate is closed already."))
+    if not (conclusion or "").strip():
+        raise ValidationError({"conclusion": _("Write the conclusion.")})
+    debate.conclusion = conclusion.strip()
+    debate.closed_at = timezone.now()
+    debate.save(update_fields=["conclusion", "closed_at", "updated_at"])
+    audit.record("debate.closed", actor=staff, city=debate.city, target=debate)
+    _notify(
+        _followers(debate),
+        city=debate.city,
+        kind="proposals.debate_closed",
+        params={"title": debate.title},
+        url=debate_url(debate),
+        actor=staff,
+    )
+    return debate
+
+
+# --- Moderation ---------------------------------------------------------------------------------
+
+MODELS = {TargetKind.PROPOSAL: Proposal, TargetKind.COMMENT: Comment, TargetKind.ARGUMENT: Argument}
+
+
+def hide_after(city) -> int:
+    row = ModerationSettings.objects.filter(city=city).first()
+    return row.hide_after_reports if row else ModerationSettings._meta.get_field("hide_after_reports").default
+
+
+@transaction.atomic
+def do_update_moderation_settings(city, actor, *, hide_after_reports: int) -> ModerationSettings:
+    if hide_after_reports < 1:
+        raise ValidationError({"hide_after_reports": _("At least one report.")})
+    row, _created = ModerationSettings.objects.get_or_create(city=city)
+    row.hide_after_reports = hide_after_reports
+    row.save()
+    audit.record("moderation.settings_changed", actor=actor, city=city, hide_after_reports=hide_after_reports)
+    return row
+
+
+def _hide(target, reason: str) -> None:
+    target.hidden_at = timezone.now()
+    target.hidden_reason = reason[:300]
+    target.save(update_fields=["hidden_at", "hidden_reason", "updated_at"])
+    if isinstance(target, Comment):
+        touch(comments=[target])
+
+
+def _tell_author(target, city, reason: str, actor=None) -> None:
+    author = target.author
+    if author is None:
+        return
+    _notify(
+        [author],
+        city=city,
+        kind="proposals.hidden",
+        params={"reason": reason},
+        url=reverse(
+            "proposals:appeal", kwargs={"city_slug": city.slug, "kind": kind_of(target), "pk": target.pk}
+        ),
+        actor=actor,
+    )
+
+
+def kind_of(target) -> str:
+    return {Proposal: TargetKind.PROPOSAL, Comment: TargetKind.COMMENT, Argument: TargetKind.ARGUMENT}[
+        type(target)
+    ]
+
+
+@transaction.atomic
+def do_report(user, target, reason: str) -> Report:
+    city = target.city
+    if not user.is_authenticated:
+        raise ValidationError(_("Sign in first."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say what is wrong with it.")})
+    _limit(f"report:{user.pk}", REPORT_LIMIT, "reason")
+    kind = kind_of(target)
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                city_id=target.city_id, kind=kind, target_id=target.pk, reporter=user, reason=reason.strip()
+            )
+    except IntegrityError:
+        raise ValidationError({"reason": _("You have reported this already.")}) from None
+    model = type(target)
+    model.objects.filter(pk=target.pk).update(reports_count=F("reports_count") + 1)
+    target.refresh_from_db(fields=["reports_count", "hidden_at"])
+    audit.record("moderation.reported", actor=user, city=city, target=target)
+    if target.hidden_at is None and target.reports_count >= hide_after(city):
+        reason_text = _("Several people reported it; a moderator will look at it.")
+        _hide(target, reason_text)
+        audit.record("moderation.hidden_automatically", actor=None, city=city, target=target)
+        _tell_author(target, city, reason_text)
+    return report
+
+
+@transaction.atomic
+def do_moderate(target, moderator, *, decision: str, reason: str):
+    city = target.city
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason: the author is told.")})
+    if decision in ("hide", "block"):
+        _hide(target, reason.strip())
+        _tell_author(target, city, reason.strip(), actor=moderator)
+        if decision == "block" and target.author_id:
+            Block.objects.get_or_create(
+                city_id=target.city_id,
+                user_id=target.author_id,
+                defaults={"reason": reason.strip()[:300], "blocked_by": moderator},
+            )
+    elif decision in ("restore", "unblock"):
+        if decision == "unblock" and target.author_id:
+            Block.objects.filter(city_id=target.city_id, user_id=target.author_id).delete()
+        target.hidden_at = None
+        target.hidden_reason = ""
+        target.save(update_fields=["hidden_at", "hidden_reason", "updated_at"])
+        if isinstance(target, Comment):
+            touch(comments=[target])
+    else:
+        raise ValidationError({"decision": _("Choose a decision.")})
+    Appeal.objects.filter(kind=kind_of(target), target_id=target.pk, decided_at__isnull=True).update(
+        decided_at=timezone.now()
+    )
+    audit.record(f"moderation.{decision}", actor=moderator, city=city, target=target)
+    return target
+
+
+@transaction.atomic
+def do_appeal(target, user, text: str) -> Appeal:
+    if target.author_id != user.pk:
+        raise ValidationError(_("Only the author can appeal."))
+    if not target.is_hidden:
+        raise ValidationError(_("This contribution is not hidden."))
+    if not (text or "").strip():
+        raise ValidationError({"text": _("Say why it should be shown again.")})
+    try:
+        with transaction.atomic():
+            appeal = Appeal.objects.create(
+                city_id=target.city_id,
+                kind=kind_of(target),
+                target_id=target.pk,
+                author=user,
+                text=text.strip(),
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"text": _("You have appealed already: a contribution can be appealed once.")}
+        ) from None
+    audit.record("moderation.appealed", actor=user, city=target.city, target=target)
+    return appeal
+
+
+# --- Erasure ------------------------------------------------------------------------------------
+
+
+def anonymise_contributions_of(user) -> None:
+    """Erasure: contributions stay (so counts, threads and debates stay right) with no link to the person;
+    the text of their comments is replaced by "deleted". Called by accounts.actions.do_erase_account."""
+    mine = Comment.objects.filter(author=user)
+    touch(proposal_ids=mine.exclude(proposal=None).values_list("proposal_id", flat=True).distinct())
+    touch(proposal_ids=Proposal.objects.filter(author=user).values_list("pk", flat=True))
+    for model, field in ((Amendment, "author"), (CoAuthorship, "user"), (Endorsement, "user")):
+        touch(proposal_ids=model.objects.filter(**{field: user}).values_list("proposal_id", flat=True))
+    CommentRevision.objects.filter(comment__in=mine).delete()
+    # Their rendered text leaves the shared cache too (see selectors.render_bodies).
+    cache.delete_many(
+        [
+            f"civiclab:proposals:comment-html:{pk}:{at.isoformat()}"
+            for pk, at in mine.values_list("pk", "updated_at")
+        ]
+    )
+    mine.update(author=None, body="deleted", erased=True, updated_at=timezone.now())
+    Proposal.objects.filter(author=user).update(author=None)
+    Proposal.objects.filter(answered_by=user).update(answered_by=None)
+    Amendment.objects.filter(author=user).update(author=None)
+    Argument.objects.filter(author=user).update(author=None)
+    Debate.objects.filter(author=user).update(author=None)
+    Support.objects.filter(user=user).update(user=None)  # the support still counts
+    Support.objects.filter(recorded_by=user).update(recorded_by=None)
+    Endorsement.objects.filter(user=user).update(user=None)
+    CoAuthorship.objects.filter(user=user).delete()
+    CoAuthorship.objects.filter(invited_by=user).update(invited_by=None)
+    CommentVote.objects.filter(user=user).delete()  # the comment's counters keep the vote
+    Report.objects.filter(reporter=user).update(reporter=None)
+    Appeal.objects.filter(author=user).update(author=None, text="deleted")
+    Block.objects.filter(user=user).delete()
+    Block.objects.filter(blocked_by=user).update(blocked_by=None)
