@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "civiclab.network",
     "civiclab.deliberation",
     "civiclab.opendata",
+    # accountability (issue 6): results, KPIs and dashboards
+    "civiclab.accountability",
 ]
 
 MIDDLEWARE = [

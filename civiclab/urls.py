@@ -40,6 +40,8 @@ urlpatterns = [
     path("<slug:city_slug>/", include("civiclab.processes.urls")),
     path("<slug:city_slug>/", include("civiclab.budgeting.urls")),
     path("<slug:city_slug>/", include("civiclab.deliberation.urls")),
+    # accountability (issue 6)
+    path("<slug:city_slug>/", include("civiclab.accountability.urls")),
 ]
 
 if settings.DEBUG:

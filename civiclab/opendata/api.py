@@ -69,6 +69,10 @@ def _mount_app_routers() -> None:
 
     api.add_router("/", budgeting)
     api.add_router("", deliberation)
+    # accountability (issue 6)
+    from civiclab.accountability.api import router as accountability
+
+    api.add_router("", accountability)
 
 
 _mount_app_routers()
