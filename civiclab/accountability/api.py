@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
@@ -225,7 +225,7 @@ def post_measurement(request, city: str, code: str, payload: MeasurementIn):
     raw = header[7:].strip() if header.startswith("Bearer ") else ""
     token = actions.check_token(the_city, raw, "kpi:write")
     if token is None:
-        return 401, {"detail": "A valid API token of this city with the kpi:write scope is needed."}
+        return Status(401, {"detail": "A valid API token of this city with the kpi:write scope is needed."})
     adoption = get_object_or_404(CityKpi.objects.filter(city=the_city).select_related("kpi", "city"), kpi__code=code)
     try:
         m = actions.do_record_measurement(
@@ -240,5 +240,5 @@ def post_measurement(request, city: str, code: str, payload: MeasurementIn):
         )
     except ValidationError as exc:
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        return 422, {"detail": detail}
-    return 201, m
+        return Status(422, {"detail": detail})
+    return Status(201, m)
