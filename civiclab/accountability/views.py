@@ -4,7 +4,8 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
+from django.utils.http import content_disposition_header
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -124,7 +125,9 @@ def document(request, city, document_id):
     )
     if not doc.update.result.published and not request.user.has_perm("accountability.change_result", city):
         raise Http404
-    response = FileResponse(doc.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=f"{doc.title[:80]}.pdf")
+    with doc.file.open("rb") as f:
+        response = HttpResponse(f.read(), content_type="application/pdf")  # at most 10 MB
+    response["Content-Disposition"] = content_disposition_header(True, f"{doc.title[:80]}.pdf")
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
