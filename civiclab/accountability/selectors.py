@@ -306,6 +306,22 @@ def personal_data_of(user) -> dict:
             {"city": t.city.slug, "name": t.name, "created_at": t.created_at.isoformat()}
             for t in _tokens_created_by(user)
         ],
+        **_network_rows_of(user),
+    }
+
+
+def _network_rows_of(user) -> dict:
+    from civiclab.network.models import PracticeComment, Replication
+
+    return {
+        "practice_comments": [
+            {"practice": c.practice.slug, "city": c.city.slug, "body": c.body, "at": c.created_at.isoformat()}
+            for c in PracticeComment.objects.filter(author=user).select_related("practice", "city")
+        ],
+        "practice_replications": [
+            {"practice": r.practice.slug, "city": r.city.slug, "process": r.process.slug}
+            for r in Replication.objects.filter(created_by=user).select_related("practice", "city", "process")
+        ],
     }
 
 

@@ -15,6 +15,9 @@ def personal_data(user: User) -> dict:
     from civiclab.network.models import Endorsement
     from civiclab.processes.models import Process
 
+    # accountability (issue 6)
+    from civiclab.accountability.selectors import personal_data_of as accountability_personal_data
+
     return {
         "format": "civiclab-personal-data/1",
         "account": {
@@ -69,6 +72,7 @@ def personal_data(user: User) -> dict:
         ],
         **budgeting_personal_data(user),
         **deliberation_personal_data(user),
+        **accountability_personal_data(user),  # accountability (issue 6)
         "activity": [
             {
                 "at": e.created_at.isoformat(),
