@@ -279,7 +279,9 @@ def _ask_for_feedback(result: Result, actor) -> None:
     city = result.city
     params = {"title": result.title}
     transaction.on_commit(
-        lambda: notify.notify(users, city=city, kind="accountability.delivered", params=params, url=url, actor=actor)
+        lambda: notify.notify(
+            users, city=city, kind="accountability.delivered", params=params, url=url, actor=actor
+        )
     )
 
 
@@ -293,7 +295,11 @@ def do_add_milestone(result: Result, actor, *, title: str, weight: int = 1, due_
         city_id=result.city_id, result=result, title=title.strip(), weight=weight, due_on=due_on
     )
     ResultChange.objects.create(
-        city_id=result.city_id, result=result, field="milestone", new=milestone.title, role=role_of(actor, result.city)
+        city_id=result.city_id,
+        result=result,
+        field="milestone",
+        new=milestone.title,
+        role=role_of(actor, result.city),
     )
     audit.record("result.milestone_added", actor=actor, city=result.city, target=milestone, result=result.pk)
     _refresh_progress(result, actor)
@@ -413,7 +419,11 @@ def do_publish_findings(result: Result, actor, *, findings: str) -> Result:
     result = do_update_result(result, actor, findings=findings.strip())
     Result.objects.filter(pk=result.pk).update(findings_published_at=timezone.now())
     ResultChange.objects.create(
-        city_id=result.city_id, result=result, field="findings_published", new="yes", role=role_of(actor, result.city)
+        city_id=result.city_id,
+        result=result,
+        field="findings_published",
+        new="yes",
+        role=role_of(actor, result.city),
     )
     audit.record("result.findings_published", actor=actor, city=result.city, target=result)
     result.refresh_from_db()
@@ -464,7 +474,12 @@ def do_give_feedback(result: Result, user, *, delivered: str, rating: int, comme
     feedback, created = Feedback.objects.update_or_create(
         result=result,
         user=user,
-        defaults={"city_id": result.city_id, "delivered": delivered, "rating": rating, "comment": comment.strip()},
+        defaults={
+            "city_id": result.city_id,
+            "delivered": delivered,
+            "rating": rating,
+            "comment": comment.strip(),
+        },
     )
     audit.record(
         "result.feedback_given" if created else "result.feedback_changed",
@@ -480,9 +495,12 @@ def do_give_feedback(result: Result, user, *, delivered: str, rating: int, comme
 
 
 def _reopen_if_reported(result: Result) -> None:
-    threshold = AccountabilitySettings.objects.filter(city_id=result.city_id).values_list(
-        "reopen_threshold", flat=True
-    ).first() or 5
+    threshold = (
+        AccountabilitySettings.objects.filter(city_id=result.city_id)
+        .values_list("reopen_threshold", flat=True)
+        .first()
+        or 5
+    )
     reports = Feedback.objects.filter(result=result, delivered=Delivered.NO).count()
     if reports < threshold:
         return
@@ -565,7 +583,9 @@ def plan_results_csv(city, text: str) -> CsvPlan:
     ids = [r.get("id", "").strip() for r in raw_rows]
     results = {
         str(r.pk): r
-        for r in Result.objects.for_city(city).filter(pk__in=[i for i in ids if i.isdigit()]).select_related("status")
+        for r in Result.objects.for_city(city)
+        .filter(pk__in=[i for i in ids if i.isdigit()])
+        .select_related("status")
     }
     rows = []
     seen: set[str] = set()
@@ -574,7 +594,10 @@ def plan_results_csv(city, text: str) -> CsvPlan:
         row = RowPlan(line=n, result=results.get(raw.get("id", "")))
         rows.append(row)
         if row.result is None:
-            row.errors.append(_("Line %(n)d: no result of this city has the id “%(id)s”.") % {"n": n, "id": raw.get("id", "")})
+            row.errors.append(
+                _("Line %(n)d: no result of this city has the id “%(id)s”.")
+                % {"n": n, "id": raw.get("id", "")}
+            )
             continue
         if raw["id"] in seen:
             row.errors.append(_("Line %(n)d: the result %(id)s is listed twice.") % {"n": n, "id": raw["id"]})
@@ -603,7 +626,9 @@ def plan_results_csv(city, text: str) -> CsvPlan:
                     )
                     continue
                 if name == "progress" and result.progress_mode == ProgressMode.MILESTONES:
-                    row.errors.append(_("Line %(n)d: progress comes from the milestones of this result.") % {"n": n})
+                    row.errors.append(
+                        _("Line %(n)d: progress comes from the milestones of this result.") % {"n": n}
+                    )
                     continue
                 if number != getattr(result, name):
                     row.values[name] = number
@@ -679,7 +704,9 @@ def do_decide_kpi_proposal(kpi: Kpi, actor, *, accept: bool) -> Kpi:
     else:
         kpi.status = NetworkStatus.REFUSED
     kpi.save(update_fields=["city", "contributed_by", "status", "updated_at"])
-    audit.record("kpi.accepted" if accept else "kpi.refused", actor=actor, city=city, target=kpi, code=kpi.code)
+    audit.record(
+        "kpi.accepted" if accept else "kpi.refused", actor=actor, city=city, target=kpi, code=kpi.code
+    )
     return kpi
 
 
@@ -729,7 +756,9 @@ def do_adopt_kpi(
     return adoption
 
 
-def validate_value(kpi: Kpi, value, day: date | None, *, field: str = "value", unit: str | None = None) -> Decimal:
+def validate_value(
+    kpi: Kpi, value, day: date | None, *, field: str = "value", unit: str | None = None
+) -> Decimal:
     """The value as a Decimal, or a clear error: wrong unit, a date in the future, out of range."""
     errors: dict[str, str] = {}
     if unit and unit != kpi.unit:
@@ -749,7 +778,12 @@ def validate_value(kpi: Kpi, value, day: date | None, *, field: str = "value", u
         errors[field] = _("A rating is between 1 and 5.")
     elif kpi.unit == Unit.COUNT and (number < 0 or number != number.to_integral_value()):
         errors[field] = _("A count is a whole number, 0 or more.")
-    elif kpi.unit != Unit.PERCENT and number < 0 and kpi.unit in (Unit.PER_1000, Unit.CURRENCY, Unit.TONNES, Unit.MICROGRAMS_M3, Unit.SQUARE_METRES, Unit.DAYS):
+    elif (
+        kpi.unit != Unit.PERCENT
+        and number < 0
+        and kpi.unit
+        in (Unit.PER_1000, Unit.CURRENCY, Unit.TONNES, Unit.MICROGRAMS_M3, Unit.SQUARE_METRES, Unit.DAYS)
+    ):
         errors[field] = _("This value cannot be negative.")
     elif abs(number) >= Decimal("1e14"):
         errors[field] = _("The value is too large.")
@@ -762,7 +796,15 @@ def validate_value(kpi: Kpi, value, day: date | None, *, field: str = "value", u
 
 @transaction.atomic
 def do_record_measurement(
-    adoption: CityKpi, actor, *, date: date, value, source: str, note: str = "", unit: str | None = None, via: str = "form"
+    adoption: CityKpi,
+    actor,
+    *,
+    date: date,
+    value,
+    source: str,
+    note: str = "",
+    unit: str | None = None,
+    via: str = "form",
 ) -> Measurement:
     number = validate_value(adoption.kpi, value, date, unit=unit)
     if not source.strip():
@@ -788,7 +830,11 @@ def do_correct_measurement(
     measurement: Measurement, actor, *, value, source: str, note: str, date: date | None = None
 ) -> Measurement:
     """A new row that supersedes the old one; the old value stays in the history."""
-    old = Measurement.objects.select_for_update().select_related("adoption__kpi", "adoption__city").get(pk=measurement.pk)
+    old = (
+        Measurement.objects.select_for_update()
+        .select_related("adoption__kpi", "adoption__city")
+        .get(pk=measurement.pk)
+    )
     if old.superseded_by_id:
         raise ValidationError(_("This value was already corrected: correct the newest one."))
     if not note.strip():
@@ -830,7 +876,9 @@ def do_import_measurements_csv(adoption: CityKpi, actor, text: str) -> int:
     if not rows:
         raise ValidationError(_("The file holds no measurements."))
     for day, value, source, note in rows:
-        do_record_measurement(adoption, actor, date=day, value=value, source=source or "CSV", note=note, via="csv")
+        do_record_measurement(
+            adoption, actor, date=day, value=value, source=source or "CSV", note=note, via="csv"
+        )
     return len(rows)
 
 
@@ -839,7 +887,9 @@ def do_refresh_computed(city, actor=None, *, on: date | None = None) -> int:
     """Measures every adopted KPI that CivicLab computes itself, as of `on` (today by default)."""
     on = on or timezone.localdate()
     made = 0
-    for adoption in CityKpi.objects.filter(city=city).exclude(kpi__calculator="").select_related("kpi", "city"):
+    for adoption in (
+        CityKpi.objects.filter(city=city).exclude(kpi__calculator="").select_related("kpi", "city")
+    ):
         fn = calculators.get_calculator(adoption.kpi.calculator)
         value = fn(city, on) if fn else None
         if value is None:

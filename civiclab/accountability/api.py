@@ -226,7 +226,9 @@ def post_measurement(request, city: str, code: str, payload: MeasurementIn):
     token = actions.check_token(the_city, raw, "kpi:write")
     if token is None:
         return Status(401, {"detail": "A valid API token of this city with the kpi:write scope is needed."})
-    adoption = get_object_or_404(CityKpi.objects.filter(city=the_city).select_related("kpi", "city"), kpi__code=code)
+    adoption = get_object_or_404(
+        CityKpi.objects.filter(city=the_city).select_related("kpi", "city"), kpi__code=code
+    )
     try:
         m = actions.do_record_measurement(
             adoption,

@@ -14,6 +14,4 @@ class AccountabilityConfig(AppConfig):
             "accountability.delivered",
             _("“%(title)s” is delivered. Was it delivered as promised? How well does it work?"),
         )
-        notify.register(
-            "accountability.answered", _("The city answered your feedback on “%(title)s”.")
-        )
+        notify.register("accountability.answered", _("The city answered your feedback on “%(title)s”."))

@@ -37,7 +37,9 @@ def participants_per_1000(city, on: date) -> Decimal | None:
     if not city.population:
         return None
     since = on - timedelta(days=365)
-    voters = Participation.objects.filter(city=city, created_at__date__gt=since, created_at__date__lte=on).count()
+    voters = Participation.objects.filter(
+        city=city, created_at__date__gt=since, created_at__date__lte=on
+    ).count()
     deliberating = Participant.objects.filter(
         city=city, created_at__date__gt=since, created_at__date__lte=on
     ).count()

@@ -59,7 +59,9 @@ def _nice_step(span: float, count: int) -> float:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.0f}" if abs(value) >= 10 or value == int(value) else f"{value:.2f}".rstrip("0").rstrip(".")
+    return (
+        f"{value:.0f}" if abs(value) >= 10 or value == int(value) else f"{value:.2f}".rstrip("0").rstrip(".")
+    )
 
 
 def build(
@@ -88,10 +90,14 @@ def build(
     hi = step * -(-hi // step)
 
     def sx(d: date) -> float:
-        return round(chart.plot_left + (d.toordinal() - x0) / (x1 - x0) * (chart.plot_right - chart.plot_left), 1)
+        return round(
+            chart.plot_left + (d.toordinal() - x0) / (x1 - x0) * (chart.plot_right - chart.plot_left), 1
+        )
 
     def sy(v: Decimal | float) -> float:
-        return round(chart.plot_bottom - (float(v) - lo) / (hi - lo) * (chart.plot_bottom - chart.plot_top), 1)
+        return round(
+            chart.plot_bottom - (float(v) - lo) / (hi - lo) * (chart.plot_bottom - chart.plot_top), 1
+        )
 
     chart.line = " ".join(f"{sx(d)},{sy(v)}" for d, v in points)
     if baseline:

@@ -103,7 +103,9 @@ class FromBudgetForm(forms.Form):
 
     def __init__(self, *args, city, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["budget"].queryset = Budget.objects.for_city(city).filter(results_published_at__isnull=False)
+        self.fields["budget"].queryset = Budget.objects.for_city(city).filter(
+            results_published_at__isnull=False
+        )
 
 
 class FeedbackForm(forms.Form):
@@ -122,7 +124,9 @@ class FeedbackForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(label=_("Public answer"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+    answer = forms.CharField(
+        label=_("Public answer"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+    )
 
 
 class CsvForm(forms.Form):
@@ -149,7 +153,9 @@ class AdoptForm(forms.Form):
     kpi = forms.ModelChoiceField(label=_("KPI"), queryset=Kpi.objects.none())
     baseline_value = forms.DecimalField(label=_("Baseline value"), max_digits=18, decimal_places=4)
     baseline_date = forms.DateField(label=_("Baseline date"), widget=DATE)
-    target_value = forms.DecimalField(label=_("Target value"), max_digits=18, decimal_places=4, required=False)
+    target_value = forms.DecimalField(
+        label=_("Target value"), max_digits=18, decimal_places=4, required=False
+    )
     target_date = forms.DateField(label=_("Target date"), widget=DATE, required=False)
     success_criterion = forms.CharField(
         label=_("Success criterion"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -166,7 +172,18 @@ class AdoptForm(forms.Form):
 class CityKpiForm(forms.ModelForm):
     class Meta:
         model = Kpi
-        fields = ["code", "name", "definition", "unit", "direction", "calculation", "data_source", "sdg_target", "normalise", "caveats"]
+        fields = [
+            "code",
+            "name",
+            "definition",
+            "unit",
+            "direction",
+            "calculation",
+            "data_source",
+            "sdg_target",
+            "normalise",
+            "caveats",
+        ]
         widgets = {
             "definition": forms.Textarea(attrs={"rows": 3}),
             "calculation": forms.Textarea(attrs={"rows": 2}),
@@ -184,5 +201,7 @@ class MeasurementForm(forms.Form):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What uses the token, e.g. the air sensors."))
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What uses the token, e.g. the air sensors.")
+    )
     days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=366, initial=90)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 
-class Standing(str, Enum):
+class Standing(StrEnum):
     ON_TRACK = "on_track"
     OFF_TRACK = "off_track"
     NO_DATA = "no_data"

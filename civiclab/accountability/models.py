@@ -129,7 +129,9 @@ class Result(CityScoped):
     progress = models.PositiveSmallIntegerField(
         _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
     )
-    kpis = models.ManyToManyField("CityKpi", verbose_name=_("KPIs it aims at"), blank=True, related_name="results")
+    kpis = models.ManyToManyField(
+        "CityKpi", verbose_name=_("KPIs it aims at"), blank=True, related_name="results"
+    )
     # A pilot (living lab): the findings are public once `findings_published_at` is set.
     is_pilot = models.BooleanField(_("this is a pilot"), default=False)
     hypothesis = models.TextField(_("hypothesis"), blank=True)
@@ -154,7 +156,9 @@ class Result(CityScoped):
             ),
             models.CheckConstraint(condition=Q(progress__lte=100), name="result_progress_at_most_100"),
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
                 name="result_ends_after_start",
             ),
         ]
@@ -330,7 +334,9 @@ class Kpi(TimeStamped):
     name = models.CharField(_("name"), max_length=200)
     definition = models.TextField(_("definition"))
     unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
-    direction = models.CharField(_("direction"), max_length=6, choices=Direction.choices, default=Direction.HIGHER)
+    direction = models.CharField(
+        _("direction"), max_length=6, choices=Direction.choices, default=Direction.HIGHER
+    )
     calculation = models.TextField(_("calculation method"), blank=True)
     data_source = models.CharField(_("data source"), max_length=300, blank=True)
     sdg_target = models.CharField(_("SDG target"), max_length=10, blank=True, help_text=_("For example 11.6"))
@@ -348,7 +354,9 @@ class Kpi(TimeStamped):
     class Meta:
         ordering = ["code"]
         constraints = [
-            models.UniqueConstraint(fields=["code"], condition=Q(city__isnull=True), name="kpi_code_in_catalogue"),
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(city__isnull=True), name="kpi_code_in_catalogue"
+            ),
             models.UniqueConstraint(fields=["city", "code"], name="kpi_code_per_city"),
         ]
         verbose_name = _("KPI")
@@ -363,7 +371,9 @@ class CityKpi(CityScoped):
     kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="adoptions")
     baseline_value = models.DecimalField(_("baseline value"), max_digits=18, decimal_places=4)
     baseline_date = models.DateField(_("baseline date"))
-    target_value = models.DecimalField(_("target value"), max_digits=18, decimal_places=4, null=True, blank=True)
+    target_value = models.DecimalField(
+        _("target value"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
     target_date = models.DateField(_("target date"), null=True, blank=True)
     success_criterion = models.TextField(_("success criterion"), blank=True)
     how_measured = models.TextField(_("how the city measures it"), blank=True)
@@ -407,7 +417,9 @@ class Measurement(CityScoped):
         ordering = ["date", "pk"]
         indexes = [
             models.Index(
-                fields=["adoption", "date"], condition=Q(superseded_by__isnull=True), name="measurement_current"
+                fields=["adoption", "date"],
+                condition=Q(superseded_by__isnull=True),
+                name="measurement_current",
             )
         ]
         verbose_name = _("measurement")

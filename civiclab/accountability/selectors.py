@@ -71,7 +71,9 @@ def origin_url_of(result: Result) -> str | None:
 
 def result_page(result: Result, user) -> dict:
     updates = list(
-        ResultUpdate.objects.filter(result=result).prefetch_related("photos", "documents").order_by("-date", "-pk")
+        ResultUpdate.objects.filter(result=result)
+        .prefetch_related("photos", "documents")
+        .order_by("-date", "-pk")
     )
     feedback = list(Feedback.objects.filter(result=result).order_by("-updated_at"))
     summary = feedback_summary(feedback)
@@ -112,7 +114,9 @@ def unanswered_low_ratings(city):
 
 
 def get_feedback_for(city, feedback_id: int) -> Feedback:
-    return get_object_or_404(Feedback.objects.filter(city=city).select_related("result__city"), pk=feedback_id)
+    return get_object_or_404(
+        Feedback.objects.filter(city=city).select_related("result__city"), pk=feedback_id
+    )
 
 
 # --- KPIs ------------------------------------------------------------------------------------------
@@ -153,17 +157,25 @@ class KpiRow:
 
 def _row(adoption) -> KpiRow:
     latest = (
-        kpimath.Point(adoption.latest_date, adoption.latest_value) if adoption.latest_value is not None else None
+        kpimath.Point(adoption.latest_date, adoption.latest_value)
+        if adoption.latest_value is not None
+        else None
     )
     target = (
-        kpimath.Point(adoption.target_date, adoption.target_value) if adoption.target_value is not None else None
+        kpimath.Point(adoption.target_date, adoption.target_value)
+        if adoption.target_value is not None
+        else None
     )
     baseline = kpimath.Point(adoption.baseline_date, adoption.baseline_value)
     progress = (
         kpimath.progress_share(baseline.value, target.value, latest.value) if latest and target else None
     )
     return KpiRow(
-        adoption, kpimath.standing(baseline, target, latest), adoption.latest_value, adoption.latest_date, progress
+        adoption,
+        kpimath.standing(baseline, target, latest),
+        adoption.latest_value,
+        adoption.latest_date,
+        progress,
     )
 
 
@@ -184,9 +196,7 @@ def processes_with_results(city) -> list:
 
 
 def get_adoption_for(city, code: str) -> CityKpi:
-    return get_object_or_404(
-        CityKpi.objects.filter(city=city).select_related("kpi", "city"), kpi__code=code
-    )
+    return get_object_or_404(CityKpi.objects.filter(city=city).select_related("kpi", "city"), kpi__code=code)
 
 
 def series_of(adoption: CityKpi) -> list[Measurement]:
@@ -295,7 +305,11 @@ def personal_data_of(user) -> dict:
             for u in ResultUpdate.objects.filter(author=user).select_related("city")
         ],
         "feedback_answered": [
-            {"city": f.city.slug, "feedback": f.pk, "at": f.answered_at.isoformat() if f.answered_at else None}
+            {
+                "city": f.city.slug,
+                "feedback": f.pk,
+                "at": f.answered_at.isoformat() if f.answered_at else None,
+            }
             for f in Feedback.objects.filter(answered_by=user).select_related("city")
         ],
         "kpi_measurements_entered": [

@@ -5,8 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.utils.http import content_disposition_header
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -99,7 +99,9 @@ def result_feedback(request, city, result_id):
         try:
             ratelimit.check(f"result-feedback:{request.user.pk}", *FEEDBACK_POSTS)
         except ratelimit.RateLimited as exc:
-            response = HttpResponse(_("Too many posts. Try again later."), status=429, content_type="text/plain")
+            response = HttpResponse(
+                _("Too many posts. Try again later."), status=429, content_type="text/plain"
+            )
             response["Retry-After"] = str(exc.retry_after)
             return response
         if form.is_valid():
@@ -132,7 +134,22 @@ def document(request, city, document_id):
     return response
 
 
-RESULT_COLUMNS = ["id", "title", "status", "progress", "department", "currency", "budget", "spent", "start_date", "end_date", "origin", "parent", "pilot", "url"]
+RESULT_COLUMNS = [
+    "id",
+    "title",
+    "status",
+    "progress",
+    "department",
+    "currency",
+    "budget",
+    "spent",
+    "start_date",
+    "end_date",
+    "origin",
+    "parent",
+    "pilot",
+    "url",
+]
 
 
 def _result_rows(city, request):
@@ -157,7 +174,9 @@ def _result_rows(city, request):
 
 def _export(rows, columns, fmt: str, name: str):
     if fmt == "json":
-        response = HttpResponse(json.dumps(list(rows), ensure_ascii=False, indent=1), content_type="application/json")
+        response = HttpResponse(
+            json.dumps(list(rows), ensure_ascii=False, indent=1), content_type="application/json"
+        )
     elif fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         writer = csv.DictWriter(response, fieldnames=columns)
@@ -180,7 +199,11 @@ def dashboard(request, city):
     return render(
         request,
         "accountability/dashboard.html",
-        {"city": city, "rows": selectors.dashboard(city), "delivered": selectors.delivered_results_count(city)},
+        {
+            "city": city,
+            "rows": selectors.dashboard(city),
+            "delivered": selectors.delivered_results_count(city),
+        },
     )
 
 
@@ -230,7 +253,10 @@ def kpis_export(request, city, fmt):
             "note": m.note,
             "superseded": m.superseded_by_id is not None,
         }
-        for m in Measurement.objects.filter(city=city).select_related("adoption__kpi").order_by("adoption__kpi__code", "date", "pk").iterator(chunk_size=2000)
+        for m in Measurement.objects.filter(city=city)
+        .select_related("adoption__kpi")
+        .order_by("adoption__kpi__code", "date", "pk")
+        .iterator(chunk_size=2000)
     )
     return _export(rows, MEASUREMENT_COLUMNS, fmt, f"{city.slug}-kpi-measurements")
 
@@ -263,13 +289,20 @@ def result_new(request, city):
     if request.method == "POST" and form.is_valid():
         values = form.values()
         try:
-            result = actions.do_create_result(city, request.user, kpis=values["kpis"] or (), **values["fields"])
+            result = actions.do_create_result(
+                city, request.user, kpis=values["kpis"] or (), **values["fields"]
+            )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
             messages.success(request, _("The result is saved."))
             return redirect("accountability:result_edit", city_slug=city.slug, result_id=result.pk)
-    return render(request, "accountability/result_form.html", {"city": city, "form": form, "heading": _("New result"), "submit": _("Save the result")}, status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "accountability/result_form.html",
+        {"city": city, "form": form, "heading": _("New result"), "submit": _("Save the result")},
+        status=400 if form.is_bound else 200,
+    )
 
 
 def _staff_result(request, city, result_id):
@@ -280,11 +313,21 @@ def _staff_result(request, city, result_id):
 @require_http_methods(["GET", "POST"])
 def result_edit(request, city, result_id):
     result = _staff_result(request, city, result_id)
-    form = ResultForm(posted(request), instance=result, city=city) if request.method == "POST" else ResultForm(instance=result, city=city)
+    form = (
+        ResultForm(posted(request), instance=result, city=city)
+        if request.method == "POST"
+        else ResultForm(instance=result, city=city)
+    )
     if request.method == "POST" and form.is_valid():
         values = form.values()
         try:
-            actions.do_update_result(result, request.user, note=form.cleaned_data.get("note", ""), kpis=values["kpis"], **values["fields"])
+            actions.do_update_result(
+                result,
+                request.user,
+                note=form.cleaned_data.get("note", ""),
+                kpis=values["kpis"],
+                **values["fields"],
+            )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -318,7 +361,9 @@ def result_milestones(request, city, result_id):
         else:
             form = MilestoneForm(request.POST)
             if not form.is_valid():
-                raise ValidationError([f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items()])
+                raise ValidationError(
+                    [f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items()]
+                )
             actions.do_add_milestone(result, request.user, **form.cleaned_data)
     except ValidationError as exc:
         for message in exc.messages:
@@ -338,13 +383,27 @@ def result_update(request, city, result_id):
         photos = [(data["photo"], data["photo_alt"])] if data.get("photo") else []
         documents = [(data["document"], data["document_title"])] if data.get("document") else []
         try:
-            actions.do_add_update(result, request.user, date=data["date"], text=data["text"], photos=photos, documents=documents)
+            actions.do_add_update(
+                result, request.user, date=data["date"], text=data["text"], photos=photos, documents=documents
+            )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
             messages.success(request, _("The update is published."))
             return redirect("accountability:result", city_slug=city.slug, result_id=result.pk)
-    return render(request, "accountability/update_form.html", {"city": city, "result": result, "form": form, "heading": _("Add an update"), "submit": _("Publish the update"), "multipart": True}, status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "accountability/update_form.html",
+        {
+            "city": city,
+            "result": result,
+            "form": form,
+            "heading": _("Add an update"),
+            "submit": _("Publish the update"),
+            "multipart": True,
+        },
+        status=400 if form.is_bound else 200,
+    )
 
 
 @staff_view("accountability.change_result")
@@ -410,7 +469,18 @@ def feedback_answer(request, city, feedback_id):
         else:
             messages.success(request, _("The answer is published."))
             return redirect("accountability:feedback_queue", city_slug=city.slug)
-    return render(request, "accountability/feedback_answer.html", {"city": city, "feedback": feedback, "form": form, "heading": _("Answer a low rating"), "submit": _("Publish the answer")}, status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "accountability/feedback_answer.html",
+        {
+            "city": city,
+            "feedback": feedback,
+            "form": form,
+            "heading": _("Answer a low rating"),
+            "submit": _("Publish the answer"),
+        },
+        status=400 if form.is_bound else 200,
+    )
 
 
 @staff_view("accountability.change_result")
@@ -438,7 +508,12 @@ def results_import(request, city):
     status = 200
     if form.is_bound and (form.errors or (plan and not plan.ok)):
         status = 400
-    return render(request, "accountability/results_import.html", {"city": city, "form": form, "plan": plan, "applied": applied, "columns": actions.CSV_COLUMNS}, status=status)
+    return render(
+        request,
+        "accountability/results_import.html",
+        {"city": city, "form": form, "plan": plan, "applied": applied, "columns": actions.CSV_COLUMNS},
+        status=status,
+    )
 
 
 # --- Staff: KPIs -----------------------------------------------------------------------------------
@@ -475,7 +550,12 @@ def kpi_adopt(request, city):
         else:
             messages.success(request, _("The KPI is adopted."))
             return redirect("accountability:kpi", city_slug=city.slug, code=adoption.kpi.code)
-    return render(request, "accountability/kpi_adopt.html", {"city": city, "form": form, "heading": _("Adopt a KPI"), "submit": _("Adopt the KPI")}, status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "accountability/kpi_adopt.html",
+        {"city": city, "form": form, "heading": _("Adopt a KPI"), "submit": _("Adopt the KPI")},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @staff_view("accountability.manage_kpis")
@@ -490,7 +570,12 @@ def kpi_new(request, city):
         else:
             messages.success(request, _("The KPI is saved. Adopt it to measure it."))
             return redirect("accountability:staff_kpis", city_slug=city.slug)
-    return render(request, "accountability/kpi_new.html", {"city": city, "form": form, "heading": _("A KPI of the city's own"), "submit": _("Save the KPI")}, status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "accountability/kpi_new.html",
+        {"city": city, "form": form, "heading": _("A KPI of the city's own"), "submit": _("Save the KPI")},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @staff_view("accountability.manage_kpis")
@@ -530,9 +615,24 @@ def measurements(request, city, code):
             if data.get("corrects"):
                 old = get_object_or_404(Measurement.objects.filter(adoption=adoption), pk=data["corrects"])
                 actions.validate_value(adoption.kpi, data["value"], data["date"], unit=data["unit"])
-                actions.do_correct_measurement(old, request.user, value=data["value"], source=data["source"], note=data["note"], date=data["date"])
+                actions.do_correct_measurement(
+                    old,
+                    request.user,
+                    value=data["value"],
+                    source=data["source"],
+                    note=data["note"],
+                    date=data["date"],
+                )
             else:
-                actions.do_record_measurement(adoption, request.user, date=data["date"], value=data["value"], source=data["source"], note=data["note"], unit=data["unit"])
+                actions.do_record_measurement(
+                    adoption,
+                    request.user,
+                    date=data["date"],
+                    value=data["value"],
+                    source=data["source"],
+                    note=data["note"],
+                    unit=data["unit"],
+                )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -550,7 +650,14 @@ def measurements(request, city, code):
     return render(
         request,
         "accountability/measurements.html",
-        {"city": city, "adoption": adoption, "kpi": adoption.kpi, "form": form, "csv_form": csv_form, "series": selectors.series_of(adoption)[::-1][:60]},
+        {
+            "city": city,
+            "adoption": adoption,
+            "kpi": adoption.kpi,
+            "form": form,
+            "csv_form": csv_form,
+            "series": selectors.series_of(adoption)[::-1][:60],
+        },
         status=400 if bound else 200,
     )
 
@@ -606,7 +713,17 @@ def practice_new(request, city):
         else:
             messages.success(request, _("The practice is published to the network."))
             return redirect("network:practice", slug=practice.slug)
-    return render(request, "network/practice_form.html", {"city": city, "form": form, "heading": _("Share a practice with the network"), "submit": _("Publish the practice")}, status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "network/practice_form.html",
+        {
+            "city": city,
+            "form": form,
+            "heading": _("Share a practice with the network"),
+            "submit": _("Publish the practice"),
+        },
+        status=400 if form.is_bound else 200,
+    )
 
 
 @staff_view("accountability.replicate_practice")
@@ -644,5 +761,3 @@ def practice_comment(request, city, slug):
     else:
         messages.success(request, _("Your comment is published."))
     return redirect("network:practice", slug=practice.slug)
-
-

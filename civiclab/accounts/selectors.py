@@ -10,13 +10,12 @@ def personal_data(user: User) -> dict:
     """Everything CivicLab holds about a person, as one JSON-ready document (GDPR art. 15 and 20).
 
     Each app that stores personal data adds its part here; tests check that nothing is missed."""
+    # accountability (issue 6)
+    from civiclab.accountability.selectors import personal_data_of as accountability_personal_data
     from civiclab.budgeting.selectors import personal_data_of as budgeting_personal_data
     from civiclab.deliberation.selectors import personal_data_of as deliberation_personal_data
     from civiclab.network.models import Endorsement
     from civiclab.processes.models import Process
-
-    # accountability (issue 6)
-    from civiclab.accountability.selectors import personal_data_of as accountability_personal_data
 
     return {
         "format": "civiclab-personal-data/1",

@@ -196,4 +196,3 @@ def do_replicate_practice(practice, city, actor, *, starts_at=None):
         components=len(copies),
     )
     return replication
-

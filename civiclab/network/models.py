@@ -100,7 +100,9 @@ class Practice(CityScoped):
 
     slug = models.SlugField(_("address"), max_length=80, unique=True)
     title = models.CharField(_("title"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=10, choices=PracticeKind.choices, default=PracticeKind.PROCESS)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=PracticeKind.choices, default=PracticeKind.PROCESS
+    )
     summary = models.CharField(_("summary"), max_length=300)
     problem = models.TextField(_("problem"), help_text=_("Markdown is allowed."))
     context = models.TextField(_("context"), blank=True)
@@ -108,12 +110,16 @@ class Practice(CityScoped):
     costs = models.TextField(_("costs"), blank=True)
     results = models.TextField(_("results"), blank=True)
     lessons = models.TextField(_("lessons learned"), blank=True)
-    contact = models.CharField(_("contact"), max_length=200, blank=True, help_text=_("An office, not a person."))
+    contact = models.CharField(
+        _("contact"), max_length=200, blank=True, help_text=_("An office, not a person.")
+    )
     licence = models.CharField(_("licence"), max_length=80, default="CC BY 4.0")
     topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices)
     sdg_target = models.CharField(_("SDG target"), max_length=10, blank=True)
     language = models.CharField(_("language"), max_length=8, default="en")
-    kpis = models.ManyToManyField("accountability.Kpi", verbose_name=_("KPIs it moved"), blank=True, related_name="+")
+    kpis = models.ManyToManyField(
+        "accountability.Kpi", verbose_name=_("KPIs it moved"), blank=True, related_name="+"
+    )
     source_process = models.ForeignKey(
         "processes.Process",
         verbose_name=_("process template"),

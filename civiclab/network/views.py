@@ -76,7 +76,11 @@ def kpi_compare(request, code):
     return render(
         request,
         "network/kpi_compare.html",
-        {"kpi": kpi, "rows": network_comparison(kpi), "view": view if view in ("progress", "values") else "progress"},
+        {
+            "kpi": kpi,
+            "rows": network_comparison(kpi),
+            "view": view if view in ("progress", "values") else "progress",
+        },
     )
 
 

@@ -60,6 +60,4 @@ def adoption(aurora, alice):
 @pytest.fixture
 def borealis_adoption(borealis, dave):
     kpi = Kpi.objects.get(city__isnull=True, code="sdg-11-7-1")
-    return actions.do_adopt_kpi(
-        borealis, dave, kpi, baseline_value=25, baseline_date=date(2020, 1, 1)
-    )
+    return actions.do_adopt_kpi(borealis, dave, kpi, baseline_value=25, baseline_date=date(2020, 1, 1))

@@ -40,7 +40,9 @@ def test_standing_is_on_track_when_progress_keeps_pace_with_time(latest, expecte
 
 
 def test_a_lower_is_better_kpi_improves_when_it_goes_down():
-    assert kpimath.change_from_baseline(Decimal(20), Decimal(15), higher_is_better=False) == pytest.approx(0.25)
+    assert kpimath.change_from_baseline(Decimal(20), Decimal(15), higher_is_better=False) == pytest.approx(
+        0.25
+    )
 
 
 # --- The role matrix: results have no phases, so it is role by permission. -----------------------

@@ -12,7 +12,9 @@ from .conftest import status
 
 
 def person(n: int):
-    return do_create_user(f"p{n}@example.org", "correct horse battery", display_name=f"P{n}", accept_terms=True)
+    return do_create_user(
+        f"p{n}@example.org", "correct horse battery", display_name=f"P{n}", accept_terms=True
+    )
 
 
 def test_feedback_opens_only_once_the_result_is_delivered(result, carol):
@@ -55,14 +57,22 @@ def test_partly_delivered_does_not_count_towards_reopening(delivered, aurora, al
     assert delivered.status.code == "delivered"
 
 
-def test_followers_and_the_project_author_are_asked_when_it_is_delivered(counted_budget, aurora, alice, carol, bob, django_capture_on_commit_callbacks):
+def test_followers_and_the_project_author_are_asked_when_it_is_delivered(
+    counted_budget, aurora, alice, carol, bob, django_capture_on_commit_callbacks
+):
     project = counted_budget.projects.filter(funded=True).first()
     project.author = carol
     project.save()
-    [result, *_] = [r for r in actions.do_create_results_from_budget(counted_budget, alice) if r.origin_project_id == project.pk]
-    with mock.patch("civiclab.accountability.notify.followers_of", return_value=[bob]), mock.patch(
-        "civiclab.accountability.notify.notify"
-    ) as sent, django_capture_on_commit_callbacks(execute=True):
+    [result, *_] = [
+        r
+        for r in actions.do_create_results_from_budget(counted_budget, alice)
+        if r.origin_project_id == project.pk
+    ]
+    with (
+        mock.patch("civiclab.accountability.notify.followers_of", return_value=[bob]),
+        mock.patch("civiclab.accountability.notify.notify") as sent,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         actions.do_update_result(result, alice, status=status(aurora, "delivered"))
     [call] = sent.call_args_list
     assert {u.pk for u in call.args[0]} == {carol.pk, bob.pk}
@@ -71,7 +81,9 @@ def test_followers_and_the_project_author_are_asked_when_it_is_delivered(counted
 
 
 def test_low_ratings_wait_in_the_staff_queue_until_answered_publicly(client, delivered, carol, erin):
-    feedback = actions.do_give_feedback(delivered, carol, delivered="partly", rating=2, comment="Broken already")
+    feedback = actions.do_give_feedback(
+        delivered, carol, delivered="partly", rating=2, comment="Broken already"
+    )
     actions.do_give_feedback(delivered, erin, delivered="yes", rating=5)
     client.force_login(erin)
     queue = client.get(reverse("accountability:feedback_queue", args=["aurora"]))
@@ -102,6 +114,7 @@ def test_the_feedback_page_is_404_before_delivery(client, result, carol):
 def test_another_citys_feedback_cannot_be_answered_here(client, delivered, carol, dave, borealis):
     feedback = actions.do_give_feedback(delivered, carol, delivered="no", rating=1)
     client.force_login(dave)
-    assert client.get(reverse("accountability:feedback_answer", args=["borealis", feedback.pk])).status_code == 404
-
-
+    assert (
+        client.get(reverse("accountability:feedback_answer", args=["borealis", feedback.pk])).status_code
+        == 404
+    )

@@ -18,7 +18,13 @@ TODAY = timezone.localdate
 
 def test_the_catalogue_is_seeded_with_sdg_and_civiclab_indicators(db):
     codes = set(Kpi.objects.filter(city__isnull=True).values_list("code", flat=True))
-    assert {"sdg-11-6-2", "sdg-16-7-2", "civiclab-participants", "civiclab-delivered", "civiclab-rating"} <= codes
+    assert {
+        "sdg-11-6-2",
+        "sdg-16-7-2",
+        "civiclab-participants",
+        "civiclab-delivered",
+        "civiclab-rating",
+    } <= codes
 
 
 @pytest.mark.parametrize(
@@ -86,7 +92,9 @@ def test_computed_kpis_measure_themselves_and_other_apps_can_register_calculator
 
 
 def test_a_city_proposes_its_own_kpi_and_the_network_admin_accepts_it(client, aurora, alice, nadia):
-    kpi = actions.do_create_city_kpi(aurora, alice, code="shade-points", name="Shade points", definition="Shaded places", unit="count")
+    kpi = actions.do_create_city_kpi(
+        aurora, alice, code="shade-points", name="Shade points", definition="Shaded places", unit="count"
+    )
     actions.do_propose_kpi(kpi, alice)
     client.force_login(nadia)
     assert [k.pk for k in client.get(reverse("network:kpi_proposals")).context["proposals"]] == [kpi.pk]
@@ -95,11 +103,23 @@ def test_a_city_proposes_its_own_kpi_and_the_network_admin_accepts_it(client, au
     assert kpi.city is None and kpi.contributed_by == aurora and kpi.status == "catalogue"
 
 
-def test_the_dashboard_and_the_kpi_page_run_a_constant_number_of_queries(client, aurora, alice, django_assert_max_num_queries):
+def test_the_dashboard_and_the_kpi_page_run_a_constant_number_of_queries(
+    client, aurora, alice, django_assert_max_num_queries
+):
     for code in ["sdg-11-7-1", "sdg-11-6-1", "sdg-16-7-2"]:
-        a = actions.do_adopt_kpi(aurora, alice, Kpi.objects.get(city__isnull=True, code=code), baseline_value=10, baseline_date=date(2020, 1, 1), target_value=20, target_date=date(2030, 1, 1))
+        a = actions.do_adopt_kpi(
+            aurora,
+            alice,
+            Kpi.objects.get(city__isnull=True, code=code),
+            baseline_value=10,
+            baseline_date=date(2020, 1, 1),
+            target_value=20,
+            target_date=date(2030, 1, 1),
+        )
         for month in range(1, 13):
-            actions.do_record_measurement(a, alice, date=date(2024, month, 1), value=str(10 + month / 2), source="x")
+            actions.do_record_measurement(
+                a, alice, date=date(2024, month, 1), value=str(10 + month / 2), source="x"
+            )
     with django_assert_max_num_queries(6):
         page = client.get(reverse("accountability:dashboard", args=["aurora"]))
     assert len(page.context["rows"]) == 3
@@ -111,7 +131,9 @@ def test_the_dashboard_and_the_kpi_page_run_a_constant_number_of_queries(client,
         client.get(reverse("network:kpi", args=["sdg-11-7-1"]))
 
 
-def test_the_network_view_is_by_city_name_against_each_citys_baseline(client, adoption, borealis_adoption, alice, dave):
+def test_the_network_view_is_by_city_name_against_each_citys_baseline(
+    client, adoption, borealis_adoption, alice, dave
+):
     actions.do_record_measurement(adoption, alice, date=TODAY(), value="24", source="x")
     actions.do_record_measurement(borealis_adoption, dave, date=TODAY(), value="20", source="x")
     page = client.get(reverse("network:kpi", args=["sdg-11-7-1"]))
@@ -129,12 +151,24 @@ def test_api_token_writes_measurements_until_it_expires_or_is_revoked(client, ad
     assert client.post(url, body, content_type="application/json").status_code == 401
     ok = client.post(url, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert ok.status_code == 201 and ok.json()["value"] == "23.5"
-    wrong = client.post(url, {**body, "unit": "count"}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    wrong = client.post(
+        url, {**body, "unit": "count"}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}"
+    )
     assert wrong.status_code == 422 and "unit" in wrong.json()["detail"]
-    other = client.post(url.replace("aurora", "borealis"), body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    other = client.post(
+        url.replace("aurora", "borealis"),
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
     assert other.status_code in (401, 404)
     actions.do_revoke_api_token(token, alice)
-    assert client.post(url, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+    assert (
+        client.post(
+            url, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}"
+        ).status_code
+        == 401
+    )
     assert AuditEvent.objects.filter(action__in=["api_token.created", "api_token.revoked"]).count() == 2
 
 
@@ -148,7 +182,10 @@ def test_the_token_page_shows_a_new_token_once(client, aurora, alice):
     client.force_login(alice)
     page = client.post(reverse("accountability:tokens", args=["aurora"]), {"name": "Sensors", "days": "30"})
     assert page.context["shown"].startswith("clk_") and page["Cache-Control"] == "no-store"
-    assert page.context["shown"] not in client.get(reverse("accountability:tokens", args=["aurora"])).content.decode()
+    assert (
+        page.context["shown"]
+        not in client.get(reverse("accountability:tokens", args=["aurora"])).content.decode()
+    )
 
 
 def test_the_read_api_lists_results_kpis_and_the_catalogue(client, delivered, adoption, alice):
@@ -184,7 +221,10 @@ def test_staff_enter_a_measurement_by_hand_and_see_the_error_for_a_future_date(c
     future = TODAY() + timedelta(days=5)
     bad = client.post(url, {"date": future, "value": "22", "unit": "percent", "source": "GIS"})
     assert bad.status_code == 400 and "The date is in the future." in bad.content.decode()
-    assert client.post(url, {"date": TODAY(), "value": "22", "unit": "percent", "source": "GIS"}).status_code == 302
+    assert (
+        client.post(url, {"date": TODAY(), "value": "22", "unit": "percent", "source": "GIS"}).status_code
+        == 302
+    )
 
 
 def test_status_helper_is_shared(aurora):

@@ -27,7 +27,9 @@ def practice(aurora, alice, aurora_process):
     )
 
 
-def test_replicating_copies_phases_with_relative_dates_and_components_into_a_draft(practice, borealis, dave, aurora_process):
+def test_replicating_copies_phases_with_relative_dates_and_components_into_a_draft(
+    practice, borealis, dave, aurora_process
+):
     replication = do_replicate_practice(practice, borealis, dave)
     copy = replication.process
     assert copy.city == borealis and not copy.published
@@ -37,7 +39,12 @@ def test_replicating_copies_phases_with_relative_dates_and_components_into_a_dra
     assert [p.ends_at - p.starts_at for p in copied] == [p.ends_at - p.starts_at for p in source]
     assert copied[1].starts_at - copied[0].starts_at == source[1].starts_at - source[0].starts_at
     [component] = Component.objects.filter(phase__process=copy)
-    assert (component.kind, component.title, component.phase.position, component.city) == ("proposals", "Ideas for shade", 1, borealis)
+    assert (component.kind, component.title, component.phase.position, component.city) == (
+        "proposals",
+        "Ideas for shade",
+        1,
+        borealis,
+    )
     assert reverse("network:practice", args=["shade-labs"]) in copy.description
     practice.refresh_from_db()
     assert practice.replication_count == 1
@@ -66,9 +73,14 @@ def test_only_staff_of_other_cities_comment(practice, aurora, borealis, alice, d
 
 def test_the_library_filters_by_topic_sdg_size_and_country(client, practice):
     url = reverse("network:practices")
-    assert [p.slug for p in client.get(url, {"topic": "climate", "sdg": "11", "country": "ES"}).context["practices"]] == ["shade-labs"]
+    assert [
+        p.slug
+        for p in client.get(url, {"topic": "climate", "sdg": "11", "country": "ES"}).context["practices"]
+    ] == ["shade-labs"]
     assert list(client.get(url, {"size": "large"}).context["practices"]) == []
-    assert [p.slug for p in client.get(url, {"size": "medium", "q": "shade"}).context["practices"]] == ["shade-labs"]
+    assert [p.slug for p in client.get(url, {"size": "medium", "q": "shade"}).context["practices"]] == [
+        "shade-labs"
+    ]
 
 
 def test_the_network_view_highlights_the_practices_behind_a_kpi(client, practice, aurora, alice):
@@ -76,7 +88,13 @@ def test_the_network_view_highlights_the_practices_behind_a_kpi(client, practice
 
     from civiclab.accountability.actions import do_adopt_kpi
 
-    do_adopt_kpi(aurora, alice, Kpi.objects.get(city__isnull=True, code="sdg-11-7-1"), baseline_value=10, baseline_date=date(2022, 1, 1))
+    do_adopt_kpi(
+        aurora,
+        alice,
+        Kpi.objects.get(city__isnull=True, code="sdg-11-7-1"),
+        baseline_value=10,
+        baseline_date=date(2022, 1, 1),
+    )
     rows = client.get(reverse("network:kpi", args=["sdg-11-7-1"])).context["rows"]
     assert [p.slug for p in rows[0].practices] == ["shade-labs"]
 
@@ -86,5 +104,18 @@ def test_staff_publish_a_practice_through_the_form(client, aurora, alice, aurora
     url = reverse("accountability:practice_new", args=["aurora"])
     bad = client.post(url, {"title": "Kept title"})
     assert bad.status_code == 400 and "Kept title" in bad.content.decode()
-    ok = client.post(url, {"title": "Open schoolyards", "slug": "open-schoolyards", "kind": "process", "summary": "S", "problem": "P", "licence": "CC BY 4.0", "topic": "inclusion", "language": "es", "source_process": aurora_process.pk})
+    ok = client.post(
+        url,
+        {
+            "title": "Open schoolyards",
+            "slug": "open-schoolyards",
+            "kind": "process",
+            "summary": "S",
+            "problem": "P",
+            "licence": "CC BY 4.0",
+            "topic": "inclusion",
+            "language": "es",
+            "source_process": aurora_process.pk,
+        },
+    )
     assert ok.status_code == 302 and Practice.objects.filter(slug="open-schoolyards", city=aurora).exists()

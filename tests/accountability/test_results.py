@@ -29,7 +29,9 @@ def test_it_seeds_the_four_statuses_once(aurora):
 
 
 def test_every_change_is_in_the_public_history_with_a_role_and_in_the_audit_log(result, alice, aurora):
-    actions.do_update_result(result, alice, status=status(aurora, "in-progress"), spent=1200, note="Works began")
+    actions.do_update_result(
+        result, alice, status=status(aurora, "in-progress"), spent=1200, note="Works began"
+    )
     changes = {c.field: c for c in ResultChange.objects.filter(result=result)}
     assert changes["status"].old == "Planned" and changes["status"].new == "In progress"
     assert changes["spent"].old == "0" and changes["spent"].new == "1200"
@@ -81,7 +83,12 @@ def test_it_makes_results_from_a_budgets_funded_projects_only_once(counted_budge
 def test_an_update_keeps_a_re_encoded_photo_with_its_text_and_a_pdf(result, alice):
     pdf = SimpleUploadedFile("report.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
     update = actions.do_add_update(
-        result, alice, date=timezone.localdate(), text="Benches installed", photos=[(png(), "Two benches")], documents=[(pdf, "Report")]
+        result,
+        alice,
+        date=timezone.localdate(),
+        text="Benches installed",
+        photos=[(png(), "Two benches")],
+        documents=[(pdf, "Report")],
     )
     assert update.photos.get().image.name.endswith(".png")
     assert update.documents.get().size == len(b"%PDF-1.4\n%test\n")
@@ -94,11 +101,15 @@ def test_an_update_keeps_a_re_encoded_photo_with_its_text_and_a_pdf(result, alic
         ([], [(b"<html>not a pdf</html>", "Report")], "document"),
     ],
 )
-def test_it_refuses_a_photo_without_text_or_a_document_that_is_not_a_pdf(result, alice, photos, documents, field):
+def test_it_refuses_a_photo_without_text_or_a_document_that_is_not_a_pdf(
+    result, alice, photos, documents, field
+):
     photos = [(png(), alt) for _kind, alt in photos]
     documents = [(SimpleUploadedFile("x.pdf", data), title) for data, title in documents]
     with pytest.raises(ValidationError) as exc:
-        actions.do_add_update(result, alice, date=timezone.localdate(), text="x", photos=photos, documents=documents)
+        actions.do_add_update(
+            result, alice, date=timezone.localdate(), text="x", photos=photos, documents=documents
+        )
     assert field in exc.value.message_dict
 
 
@@ -132,7 +143,9 @@ def test_the_result_page_shows_its_history(client, result, alice, aurora):
     assert "999" in body and "Public history of changes" in body
 
 
-def test_list_and_detail_pages_run_a_constant_number_of_queries(client, alice, aurora, django_assert_max_num_queries):
+def test_list_and_detail_pages_run_a_constant_number_of_queries(
+    client, alice, aurora, django_assert_max_num_queries
+):
     parent = actions.do_create_result(aurora, alice, title="Programme")
     for i in range(3):
         r = actions.do_create_result(aurora, alice, title=f"Part {i}", parent=parent)
@@ -180,7 +193,12 @@ def test_the_date_of_an_update_cannot_be_in_the_future(result, alice):
 
 def test_pilot_findings_are_published_when_the_pilot_ends(client, alice, aurora):
     pilot = actions.do_create_result(
-        aurora, alice, title="Night buses", is_pilot=True, hypothesis="People use them", start_date=date(2025, 1, 1)
+        aurora,
+        alice,
+        title="Night buses",
+        is_pilot=True,
+        hypothesis="People use them",
+        start_date=date(2025, 1, 1),
     )
     page = client.get(reverse("accountability:result", args=["aurora", pilot.pk])).content.decode()
     assert "The findings are published when the pilot ends." in page

@@ -220,7 +220,13 @@ def _alice_in_accountability(aurora, alice):
     acc.do_create_api_token(aurora, alice, name="Sensors", days=5)
     other = CityFactory(slug="other-town", name="Other town")
     practice = do_publish_practice(
-        other, None, slug="theirs", title="T", summary="S", problem="P", topic="climate",
+        other,
+        None,
+        slug="theirs",
+        title="T",
+        summary="S",
+        problem="P",
+        topic="climate",
         source_process=ProcessFactory(city=other, slug="template"),
     )
     do_comment_practice(practice, aurora, alice, body="Nice")

@@ -315,7 +315,9 @@ def test_unknown_api_paths_are_json_404s(client, world, path):
 def _accountability_kwargs(name: str, city) -> dict:
     """URL kwargs of the accountability routes, with a result, its feedback and document, an adopted
     KPI, a token and a practice of `city`, made on first use."""
-    if not name.startswith(("accountability:", "network:kpi", "network:practice", "api-v1:list_city", "api-v1:list_results")):
+    if not name.startswith(
+        ("accountability:", "network:kpi", "network:practice", "api-v1:list_city", "api-v1:list_results")
+    ):
         return {}
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
@@ -335,10 +337,16 @@ def _accountability_kwargs(name: str, city) -> dict:
         pdf = SimpleUploadedFile("r.pdf", b"%PDF-1.4\n")
         acc.do_add_update(result, None, date=timezone.localdate(), text="Done", documents=[(pdf, "Report")])
         acc.do_adopt_kpi(
-            city, None, Kpi.objects.get(code="sdg-11-7-1"), baseline_value=1, baseline_date=timezone.localdate()
+            city,
+            None,
+            Kpi.objects.get(code="sdg-11-7-1"),
+            baseline_value=1,
+            baseline_date=timezone.localdate(),
         )
         acc.do_create_api_token(city, None, name="Sensors", days=5)
-        do_publish_practice(city, None, slug=f"practice-{city.slug}", title="P", summary="S", problem="P", topic="climate")
+        do_publish_practice(
+            city, None, slug=f"practice-{city.slug}", title="P", summary="S", problem="P", topic="climate"
+        )
     c = {"city_slug": city.slug}
     code = CityKpi.objects.filter(city=city).select_related("kpi").first().kpi.code
     practice = Practice.objects.filter(city=city).first().slug
@@ -353,7 +361,10 @@ def _accountability_kwargs(name: str, city) -> dict:
             "accountability:result_findings": r,
             "accountability:results_export": {**c, "fmt": "csv"},
             "accountability:kpis_export": {**c, "fmt": "csv"},
-            "accountability:document": {**c, "document_id": UpdateDocument.objects.filter(city=city).first().pk},
+            "accountability:document": {
+                **c,
+                "document_id": UpdateDocument.objects.filter(city=city).first().pk,
+            },
             "accountability:feedback_answer": {**c, "feedback_id": result.feedback.first().pk},
             "accountability:kpi": {**c, "code": code},
             "accountability:kpi_propose": {**c, "code": code},
