@@ -9,11 +9,18 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: setup run test test-fast test-e2e test-slow lint bench messages clean browser
 
-$(STAMP): pyproject.toml
+NODE_STAMP := node_modules/.installed
+
+$(STAMP): pyproject.toml $(NODE_STAMP)
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
+
+# Browser libraries (Leaflet) from npm, served as static files; exact versions from package-lock.json.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $(NODE_STAMP)
 
 setup: $(STAMP)
 

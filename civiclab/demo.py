@@ -31,6 +31,8 @@ CITIES = [
         "languages": ["es", "en"],
         "time_zone": "Europe/Madrid",
         "population": 807693,
+        "latitude": 39.4699,
+        "longitude": -0.3763,
         "colour": "#b3261e",
     },
     {
@@ -40,6 +42,8 @@ CITIES = [
         "languages": ["it", "en"],
         "time_zone": "Europe/Rome",
         "population": 392027,
+        "latitude": 44.4949,
+        "longitude": 11.3426,
         "colour": "#8a3b12",
     },
     {
@@ -49,6 +53,8 @@ CITIES = [
         "languages": ["nl", "en"],
         "time_zone": "Europe/Amsterdam",
         "population": 374238,
+        "latitude": 52.0907,
+        "longitude": 5.1214,
         "colour": "#1d5e8c",
     },
 ]

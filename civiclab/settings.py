@@ -6,6 +6,7 @@ in the environment (see README.md, "Configuration").
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "civiclab.budgeting",
     "civiclab.network",
     "civiclab.deliberation",
+    "civiclab.notifications",
     "civiclab.opendata",
     # accountability (issue 6): results, KPIs and dashboards
     "civiclab.accountability",
@@ -99,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "civiclab.core.context_processors.site",
+                "civiclab.notifications.context_processors.notifications",
             ],
         },
     }
@@ -165,6 +168,8 @@ ACCOUNT_ADAPTER = "civiclab.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CivicLab"
+# Absolute links in emails sent outside a request (the notification digests).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CivicLab <noreply@civiclab.localhost>")
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -204,7 +209,11 @@ FORM_RENDERER = (
     "django.forms.renderers.TemplatesSetting"  # our field template puts checkboxes before their label
 )
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # Installed from npm by `make setup` (package.json), never committed.
+    ("vendor/leaflet", PROJECT_DIR / "node_modules" / "leaflet" / "dist"),
+]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
@@ -218,6 +227,17 @@ STORAGES = {
 }
 WHITENOISE_MAX_AGE = 31536000 if PRODUCTION else 0
 
+# --- Maps -------------------------------------------------------------------------------------
+# Background tiles for Leaflet maps. The default is OpenStreetMap's own server, which is fine for a demo;
+# a city in production sets its own tile service (see docs/deployment.md). Empty: maps without tiles.
+MAP_TILES_URL = os.environ.get("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILES_ATTRIBUTION = os.environ.get(
+    "MAP_TILES_ATTRIBUTION", "© OpenStreetMap contributors (openstreetmap.org/copyright)"
+)
+_tiles = urlsplit(MAP_TILES_URL)
+# The CSP allows images from the tile server only; "{s}." subdomain templates become a wildcard.
+MAP_TILES_ORIGIN = f"{_tiles.scheme}://{_tiles.netloc}".replace("{s}.", "*.") if MAP_TILES_URL else ""
+
 # --- Security headers -------------------------------------------------------------------------
 # A strict policy: no inline script or style, nothing from another origin, no framing.
 CONTENT_SECURITY_POLICY = {
@@ -225,7 +245,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *([MAP_TILES_ORIGIN] if MAP_TILES_ORIGIN else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

@@ -35,6 +35,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("network/cities/", include((network_admin_urls, "network_admin"))),
     path("", include("civiclab.network.urls")),
+    path("", include("civiclab.notifications.urls")),
     # Last: everything under /<city>/ belongs to that city.
     path("<slug:city_slug>/", include((city_urls, "cities"))),
     path("<slug:city_slug>/", include("civiclab.processes.urls")),

@@ -53,6 +53,7 @@ def _fast_passwords_and_mail(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.ACCOUNT_RATE_LIMITS = False
+    settings.MAP_TILES_URL = ""  # tests reach no tile server
 
 
 def _person(email, name, city=None, roles=(), totp=True, superuser=False):

@@ -53,6 +53,8 @@ CIVICLAB_ROUTES = {
     "cities:staff_audit": "staff:cities.view_audit_log",
     "processes:new": "staff:processes.add_process",
     "processes:edit": "staff:processes.change_process",
+    "processes:components": "staff:processes.change_process",
+    "processes:component_edit": "staff:processes.change_process",
     "budgeting:detail": "public",
     "budgeting:project": "public",
     "budgeting:check": "public",
@@ -103,6 +105,9 @@ CIVICLAB_ROUTES = {
     "api-v1:list_statements": "api",
     "api-v1:get_report": "api",
     "api-v1:conversation_export": "api",
+    # Follows and notifications.
+    "notifications:list": "signed_in",
+    "notifications:follow": "signed_in",
     # accountability (issue 6): results, feedback, KPIs, the practice library. "api_token": POST with a
     # city's API token (scope kpi:write), tested in tests/accountability/test_kpis.py.
     "accountability:results": "public",

@@ -116,6 +116,7 @@ def do_erase_account(user: User) -> None:
     from civiclab.cities.actions import do_revoke_role
     from civiclab.deliberation.actions import anonymise_participation_of
     from civiclab.network.actions import anonymise_endorsements_of
+    from civiclab.notifications.actions import erase_notifications_of
 
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
@@ -124,6 +125,7 @@ def do_erase_account(user: User) -> None:
         do_revoke_role(membership, actor=user)  # refuses to leave a city without an admin
     anonymise_endorsements_of(user)
     anonymise_participation_of(user)
+    erase_notifications_of(user)
     user.email = f"erased-{user.public_id.hex}@invalid"
     user.display_name = ""
     user.home_city = None

@@ -15,6 +15,7 @@ def personal_data(user: User) -> dict:
     from civiclab.budgeting.selectors import personal_data_of as budgeting_personal_data
     from civiclab.deliberation.selectors import personal_data_of as deliberation_personal_data
     from civiclab.network.models import Endorsement
+    from civiclab.notifications.selectors import personal_data_of as notifications_personal_data
     from civiclab.processes.models import Process
 
     return {
@@ -71,6 +72,7 @@ def personal_data(user: User) -> dict:
         ],
         **budgeting_personal_data(user),
         **deliberation_personal_data(user),
+        **notifications_personal_data(user),
         **accountability_personal_data(user),  # accountability (issue 6)
         "activity": [
             {

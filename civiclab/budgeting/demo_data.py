@@ -4,6 +4,7 @@ staff members, counted with the Method of Equal Shares), Utrecht collects and re
 
 import random
 from datetime import timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -17,6 +18,10 @@ DEMO_CENSUS = [
     ("11223344B", 2001, "Russafa"),
 ]
 
+PLACES = {
+    "Sombra en la plaza del Mercado": (Decimal("39.47386"), Decimal("-0.37874")),
+    "Huerto escolar": (Decimal("39.48364"), Decimal("-0.35898")),
+}
 VALENCIA_PROJECTS = [
     ("Ciutat Vella", "Sombra en la plaza del Mercado", "Toldos y árboles para la plaza.", 120_000),
     ("Ciutat Vella", "Fuentes de agua potable", "Diez fuentes nuevas en el barrio.", 60_000),
@@ -71,8 +76,16 @@ def _valencia(city, people, processes, now) -> None:
     districts = {d.name: d for d in budget.districts.all()}
     jordi = people["jordi@valencia.demo"]
     for district, title, text, cost in VALENCIA_PROJECTS:
+        place = PLACES.get(title, (None, None))
         project = actions.do_submit_project(
-            budget, lucia, title=title, description=text, cost=cost, district=districts[district]
+            budget,
+            lucia,
+            title=title,
+            description=text,
+            cost=cost,
+            district=districts[district],
+            latitude=place[0],
+            longitude=place[1],
         )
         actions.do_review_project(project, jordi, feasible=True, review_reason="Viable técnicamente.")
     extra = actions.do_submit_project(

@@ -16,6 +16,8 @@ CITY_FIELDS = (
     "languages",
     "time_zone",
     "population",
+    "latitude",
+    "longitude",
     "colour",
     "logo",
     "custom_domain",

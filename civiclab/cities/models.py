@@ -2,7 +2,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -71,6 +71,19 @@ class City(TimeStamped):
         _("time zone"), max_length=64, default="Europe/Brussels", validators=[validate_time_zone]
     )
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    # Where maps of the city open, before anyone has placed a point.
+    latitude = models.FloatField(
+        _("map centre latitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.FloatField(
+        _("map centre longitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
     colour = models.CharField(
         _("colour"),
         max_length=7,

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .actions import PhaseSpec
-from .models import PhaseKind, Process
+from .models import ComponentKind, Phase, PhaseKind, Process
 
 
 class ProcessForm(forms.ModelForm):
@@ -63,3 +63,22 @@ PhaseFormSet = forms.formset_factory(
 def standard_phase_initial() -> list[dict]:
     """Empty rows for the five standard phases, so staff only add dates."""
     return [{"kind": kind.value, "name": kind.label} for kind in PhaseKind]
+
+
+class ComponentAddForm(forms.Form):
+    phase = forms.ModelChoiceField(label=_("Phase"), queryset=Phase.objects.none())
+    kind = forms.ChoiceField(label=_("Component"), choices=ComponentKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+
+    def __init__(self, *args, process, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phase"].queryset = process.phases.all()
+
+
+class ComponentForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    enabled = forms.BooleanField(
+        label=_("Switched on"),
+        required=False,
+        help_text=_("Switched-off components are hidden from residents and take no contributions."),
+    )

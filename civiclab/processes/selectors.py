@@ -37,3 +37,11 @@ def get_component_for(request, city, process_slug: str, component_id: int, kind:
 
 def components_of(process) -> list[Component]:
     return list(Component.objects.filter(phase__process=process).select_related("phase"))
+
+
+def get_process_by_pk_for(request, city, pk: int) -> Process:
+    """As get_process_for, by id (the follow button posts ids)."""
+    process = get_object_or_404(Process.objects.for_city(city), pk=pk)
+    if not process.published and not request.user.has_perm("processes.view_unpublished", city):
+        raise Http404
+    return process

@@ -12,6 +12,8 @@ from civiclab.deliberation.actions import do_create_conversation, do_join, do_vo
 from civiclab.deliberation.models import Participant, Vote
 from civiclab.network.actions import do_endorse
 from civiclab.network.models import Endorsement
+from civiclab.notifications.actions import do_follow, do_notify, do_set_digest
+from civiclab.notifications.kinds import register_kind
 from civiclab.processes.actions import do_create_process
 from tests.conftest import make_budget
 
@@ -32,6 +34,9 @@ EXPORTED = {
     "deliberation.conversation": "conversations_created",
     "deliberation.statement": "statements",
     "deliberation.participant": "conversation_participation",
+    "notifications.follow": "follows",
+    "notifications.notification": "notifications",
+    "notifications.digestpreference": "email_digest",
     # accountability (issue 6)
     "accountability.result": "results_created",
     "accountability.resultupdate": "result_updates_written",
@@ -83,6 +88,10 @@ def busy_alice(alice, sam, aurora, manifesto):
         aurora, alice, topic="Alice's question", slug="alices-question", published=True, seeds=["Shade first"]
     )
     do_vote(conversation, do_join(conversation, user=alice), 0, 1, user=alice)
+    do_follow(alice, conversation)
+    register_kind("tests.hello", "Hello %(name)s")
+    do_notify([alice], city=aurora, kind="tests.hello", params={"name": "Alice"}, url="/aurora/")
+    do_set_digest(alice, "weekly")
     return alice
 
 

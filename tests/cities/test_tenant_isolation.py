@@ -10,6 +10,7 @@ from civiclab.budgeting.actions import do_count
 from civiclab.budgeting.models import Ballot, Budget, Project
 from civiclab.cities.models import Membership
 from civiclab.core.models import AuditEvent
+from civiclab.processes.actions import do_add_component
 from civiclab.processes.models import Process
 from tests.conftest import make_budget
 from tests.routes import CIVICLAB_ROUTES
@@ -38,6 +39,8 @@ def world(
 ):
     counted = make_budget(aurora, slug="counted", opens_in=-9, closes_in=-1)
     do_count(counted, alice)
+    aurora_component = do_add_component(aurora_process.phases.first(), alice, kind="survey", title="S")
+    borealis_component = do_add_component(borealis_process.phases.first(), dave, kind="survey", title="S")
     return locals()
 
 
@@ -89,6 +92,12 @@ def url_for(name: str, w: dict, city_key: str = "aurora") -> str:
         "processes:detail": {"city_slug": city.slug, "process_slug": process.slug},
         "processes:new": {"city_slug": city.slug},
         "processes:edit": {"city_slug": city.slug, "process_slug": process.slug},
+        "processes:components": {"city_slug": city.slug, "process_slug": process.slug},
+        "processes:component_edit": {
+            "city_slug": city.slug,
+            "process_slug": process.slug,
+            "component_id": w[f"{city_key}_component"].pk,
+        },
         "network:manifesto": {"slug": w["manifesto"].slug},
         "network_admin:city_edit": {"city_slug": city.slug},
         "api-v1:get_city": {"city": city.slug},
@@ -108,6 +117,7 @@ def url_for(name: str, w: dict, city_key: str = "aurora") -> str:
         "api-v1:list_statements": api_conversation,
         "api-v1:get_report": api_conversation,
         "api-v1:conversation_export": {**api_conversation, "name": "votes.csv"},
+        "notifications:follow": {"city_slug": city.slug},
         **_accountability_kwargs(name, city),  # accountability (issue 6)
     }.get(name, {})
     return reverse(name, kwargs=kwargs)
@@ -274,7 +284,7 @@ SIGNED_IN_ROUTES = sorted(n for n, level in CIVICLAB_ROUTES.items() if level == 
 
 @pytest.mark.parametrize("name", SIGNED_IN_ROUTES)
 def test_account_pages_need_sign_in(client, world, name):
-    method = client.post if name == "accounts:consent" else client.get
+    method = client.post if name in {"accounts:consent", "notifications:follow"} else client.get
     response = method(url_for(name, world))
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))

@@ -28,7 +28,7 @@ from civiclab.cities.models import City
 from civiclab.deliberation.models import Conversation
 from civiclab.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo
 from civiclab.network.models import Manifesto
-from civiclab.processes.models import Process
+from civiclab.processes.models import Component, Process
 from tests.routes import CIVICLAB_ROUTES
 
 from .steps import fresh_totp, sign_in
@@ -54,6 +54,7 @@ NOT_PAGES = {
     "budgeting:ballots": "a pabulib download: fetched and recounted by tests/e2e/test_budgeting.py",
     "budgeting:verify": "POST only: the resident presses its forms and the pages it returns are checked",
     "budgeting:project_reply": "POST only: the author presses it and the page it returns to is checked",
+    "notifications:follow": "POST only: the follow button is on the pages it returns to",
 }
 
 axe = Axe()
@@ -223,6 +224,7 @@ def account_paths() -> list[str]:
     return [
         "/account/",
         "/account/delete/",
+        "/account/notifications/",
         "/accounts/email/",
         "/accounts/password/change/",
         "/accounts/2fa/",
@@ -233,7 +235,15 @@ def staff_paths(city: City) -> list[str]:
     return [
         f"/{city.slug}/staff/",
         f"/{city.slug}/staff/processes/new/",
-        *(f"/{city.slug}/staff/processes/{p.slug}/edit/" for p in Process.objects.filter(city=city)),
+        *(
+            f"/{city.slug}/staff/processes/{p.slug}/{page}/"
+            for p in Process.objects.filter(city=city)
+            for page in ("edit", "components")
+        ),
+        *(
+            f"/{city.slug}/staff/processes/{c.phase.process.slug}/components/{c.pk}/"
+            for c in Component.objects.filter(city=city).select_related("phase__process")
+        ),
         f"/{city.slug}/staff/members/",
         f"/{city.slug}/staff/audit/",
         f"/{city.slug}/staff/conversations/",
