@@ -22,7 +22,10 @@ from civiclab.cities.rules import roles_in
 from civiclab.core import audit
 from civiclab.core.images import clean_image
 
-from . import calculators, notify
+from civiclab.notifications.actions import do_notify
+from civiclab.notifications.selectors import followers_of
+
+from . import calculators
 from .models import (
     AccountabilitySettings,
     ApiToken,
@@ -269,7 +272,7 @@ def result_url(result: Result) -> str:
 
 def _ask_for_feedback(result: Result, actor) -> None:
     """Followers and the authors of the origin are asked whether it was delivered as promised."""
-    people = {u.pk: u for u in notify.followers_of(result)}
+    people = {u.pk: u for u in followers_of(result)}
     if result.origin_project_id and result.origin_project.author_id:
         people.setdefault(result.origin_project.author_id, result.origin_project.author)
     # PROPOSAL LINK: add the accepted proposal's author here once `origin_proposal` exists.
@@ -279,7 +282,7 @@ def _ask_for_feedback(result: Result, actor) -> None:
     city = result.city
     params = {"title": result.title}
     transaction.on_commit(
-        lambda: notify.notify(
+        lambda: do_notify(
             users, city=city, kind="accountability.delivered", params=params, url=url, actor=actor
         )
     )
@@ -529,7 +532,7 @@ def do_answer_feedback(feedback: Feedback, actor, *, answer: str) -> Feedback:
     if feedback.user_id:
         result, person = feedback.result, feedback.user
         transaction.on_commit(
-            lambda: notify.notify(
+            lambda: do_notify(
                 [person],
                 city=result.city,
                 kind="accountability.answered",

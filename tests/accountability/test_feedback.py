@@ -1,5 +1,3 @@
-from unittest import mock
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -7,6 +5,8 @@ from django.urls import reverse
 from civiclab.accountability import actions
 from civiclab.accountability.models import Feedback, ResultChange
 from civiclab.accounts.actions import do_create_user
+from civiclab.notifications.actions import do_follow
+from civiclab.notifications.models import Notification
 
 from .conftest import status
 
@@ -68,16 +68,19 @@ def test_followers_and_the_project_author_are_asked_when_it_is_delivered(
         for r in actions.do_create_results_from_budget(counted_budget, alice)
         if r.origin_project_id == project.pk
     ]
-    with (
-        mock.patch("civiclab.accountability.notify.followers_of", return_value=[bob]),
-        mock.patch("civiclab.accountability.notify.notify") as sent,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    do_follow(bob, result)
+    with django_capture_on_commit_callbacks(execute=True):
         actions.do_update_result(result, alice, status=status(aurora, "delivered"))
-    [call] = sent.call_args_list
-    assert {u.pk for u in call.args[0]} == {carol.pk, bob.pk}
-    assert call.kwargs["kind"] == "accountability.delivered"
-    assert call.kwargs["params"] == {"title": result.title}
+    sent = Notification.objects.filter(kind="accountability.delivered")
+    assert {n.user_id for n in sent} == {carol.pk, bob.pk}
+    assert sent[0].params == {"title": result.title}
+
+
+def test_the_author_is_told_when_the_city_answers(delivered, carol, alice, django_capture_on_commit_callbacks):
+    feedback = actions.do_give_feedback(delivered, carol, delivered="no", rating=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_answer_feedback(feedback, alice, answer="Sorry, fixing it.")
+    assert Notification.objects.filter(user=carol, kind="accountability.answered").exists()
 
 
 def test_low_ratings_wait_in_the_staff_queue_until_answered_publicly(client, delivered, carol, erin):
