@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from civiclab.cities.rules import roles_in
 from civiclab.core import audit
 from civiclab.core.images import clean_image
-
 from civiclab.notifications.actions import do_notify
 from civiclab.notifications.selectors import followers_of
 
@@ -73,8 +72,9 @@ def role_of(actor, city) -> str:
 
 
 @transaction.atomic
-def do_set_up_city(city) -> list[ResultStatus]:
-    """The seed statuses and the settings row of a city; does nothing when they exist."""
+def do_set_up_city(city, names: dict[str, str] | None = None) -> list[ResultStatus]:
+    """The seed statuses (named in `names` by code, or by their meaning) and the settings row of a city;
+    does nothing when they exist."""
     AccountabilitySettings.objects.get_or_create(city=city)
     statuses = list(ResultStatus.objects.filter(city=city))
     if statuses:
@@ -82,7 +82,11 @@ def do_set_up_city(city) -> list[ResultStatus]:
     for position, (code, kind) in enumerate(DEFAULT_STATUSES):
         statuses.append(
             ResultStatus.objects.create(
-                city=city, code=code, name=str(StatusKind(kind).label), kind=kind, position=position
+                city=city,
+                code=code,
+                name=(names or {}).get(code) or str(StatusKind(kind).label),
+                kind=kind,
+                position=position,
             )
         )
     audit.record("results.statuses_seeded", city=city, codes=[c for c, _k in DEFAULT_STATUSES])

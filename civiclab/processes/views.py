@@ -168,9 +168,7 @@ def component_edit(request, city, process_slug, component_id):
     )
     component_type = components.get_type(component.kind)
     settings_class = component_type.settings_form if component_type else None
-    form = ComponentForm(
-        posted(request), initial={"title": component.title, "enabled": component.enabled}
-    )
+    form = ComponentForm(posted(request), initial={"title": component.title, "enabled": component.enabled})
     settings_form = (
         settings_class(posted(request), initial=component.settings, prefix="settings")
         if settings_class

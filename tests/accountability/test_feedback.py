@@ -76,7 +76,9 @@ def test_followers_and_the_project_author_are_asked_when_it_is_delivered(
     assert sent[0].params == {"title": result.title}
 
 
-def test_the_author_is_told_when_the_city_answers(delivered, carol, alice, django_capture_on_commit_callbacks):
+def test_the_author_is_told_when_the_city_answers(
+    delivered, carol, alice, django_capture_on_commit_callbacks
+):
     feedback = actions.do_give_feedback(delivered, carol, delivered="no", rating=1)
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_answer_feedback(feedback, alice, answer="Sorry, fixing it.")
