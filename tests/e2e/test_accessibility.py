@@ -55,6 +55,19 @@ NOT_PAGES = {
     "budgeting:verify": "POST only: the resident presses its forms and the pages it returns are checked",
     "budgeting:project_reply": "POST only: the author presses it and the page it returns to is checked",
     "notifications:follow": "POST only: the follow button is on the pages it returns to",
+    # accountability (issue 6)
+    "accountability:results_export": "a CSV or JSON download",
+    "accountability:kpis_export": "a CSV or JSON download",
+    "accountability:document": "a PDF download",
+    "accountability:from_budget": "POST only",
+    "accountability:threshold": "POST only",
+    "accountability:result_milestones": "POST only",
+    "accountability:result_findings": "POST only",
+    "accountability:kpis_refresh": "POST only",
+    "accountability:kpi_propose": "POST only",
+    "accountability:token_revoke": "POST only",
+    "accountability:practice_replicate": "POST only: pressed by tests/e2e/test_accountability.py",
+    "accountability:practice_comment": "POST only",
 }
 
 axe = Axe()
@@ -181,7 +194,7 @@ def public_paths() -> list[str]:
             base = f"/{city.slug}/conversations/{c.slug}/"
             paths += [base, f"{base}report/", f"{base}statements/new/"]
         paths += budget_paths(city)
-    return paths
+    return paths + accountability_public_paths()  # accountability (issue 6)
 
 
 def budget_paths(city: City) -> list[str]:
@@ -255,6 +268,7 @@ def staff_paths(city: City) -> list[str]:
             for page in ("edit", "moderation")
         ),
         *staff_budget_paths(city),
+        *accountability_staff_paths(city),  # accountability (issue 6)
     ]
 
 
@@ -272,7 +286,7 @@ def staff_budget_paths(city: City) -> list[str]:
 
 
 def network_admin_paths() -> list[str]:
-    paths = ["/network/cities/", "/network/cities/new/"]
+    paths = ["/network/cities/", "/network/cities/new/", "/network/kpi-proposals/"]  # + accountability
     for city in City.objects.all():
         paths += [f"/network/cities/{city.slug}/edit/", *staff_paths(city)]
     return paths
@@ -432,6 +446,7 @@ def test_every_page_of_a_city_admin_is_accessible_and_light(audit):
     audit.press("form [type=submit]", f"{paper} (over the budget)", status=400)
     audit.page.goto(f"{staff}{budget.slug}/count/")
     audit.press("form [type=submit]", f"{staff}{budget.slug}/count/ (voting is open)", status=400)
+    accountability_error_states(audit)  # accountability (issue 6)
     audit.assert_clean()
 
 
@@ -451,3 +466,64 @@ def test_the_plan_above_visits_every_civiclab_page(demo):
             visited.add(resolve(path).view_name)
     pages = {name for name in CIVICLAB_ROUTES if name not in NOT_PAGES and not name.startswith("api-v1:")}
     assert not pages - visited, f"routes with no page in the accessibility plan: {sorted(pages - visited)}"
+
+
+# --- accountability (issue 6) ---------------------------------------------------------------------
+
+
+def accountability_public_paths() -> list[str]:
+    from civiclab.accountability.models import CityKpi, Kpi, Result
+    from civiclab.network.models import Practice
+
+    paths = ["/network/kpis/", "/network/practices/", "/network/practices/?topic=climate&size=medium"]
+    for city in City.objects.all():
+        paths += [f"/{city.slug}/results/", f"/{city.slug}/kpis/"]
+        # One result page per status kind, pilots and programmes: the rest differ in text.
+        kinds: dict[tuple, int] = {}
+        for r in Result.objects.filter(city=city, published=True).select_related("status").order_by("pk"):
+            kinds.setdefault((r.status.kind, r.is_pilot, r.parent_id is None), r.pk)
+        paths += [f"/{city.slug}/results/{pk}/" for pk in kinds.values()]
+        codes = CityKpi.objects.filter(city=city).values_list("kpi__code", flat=True)
+        paths += [f"/{city.slug}/kpis/{code}/" for code in codes]
+    adopted = Kpi.objects.filter(city__isnull=True, adoptions__isnull=False).distinct()
+    paths += [f"/network/kpis/{code}/" for code in adopted.values_list("code", flat=True)]
+    paths.append("/network/kpis/trees-planted/?view=values")
+    paths += [f"/network/practices/{slug}/" for slug in Practice.objects.values_list("slug", flat=True)]
+    return paths
+
+
+def accountability_staff_paths(city: City) -> list[str]:
+    from civiclab.accountability.models import CityKpi, Feedback, Result
+
+    base = f"/{city.slug}/staff/"
+    paths = [
+        f"{base}results/",
+        f"{base}results/new/",
+        f"{base}results/import/",
+        f"{base}results/feedback/",
+        f"{base}kpis/",
+        f"{base}kpis/adopt/",
+        f"{base}kpis/new/",
+        f"{base}api-tokens/",
+        f"{base}practices/new/",
+    ]
+    for r in Result.objects.filter(city=city).select_related("status").order_by("pk")[:3]:
+        paths += [f"{base}results/{r.pk}/edit/", f"{base}results/{r.pk}/updates/new/"]
+        if r.status.kind == "delivered":
+            paths.append(f"/{city.slug}/results/{r.pk}/feedback/")
+    feedback = Feedback.objects.filter(city=city).values_list("pk", flat=True)[:1]
+    paths += [f"{base}results/feedback/{pk}/answer/" for pk in feedback]
+    codes = CityKpi.objects.filter(city=city).values_list("kpi__code", flat=True)[:1]
+    paths += [f"{base}kpis/{code}/measurements/" for code in codes]
+    return paths
+
+
+def accountability_error_states(audit: Audit) -> None:
+    staff = "/valencia/staff/"
+    audit.submit(f"{staff}results/new/", fill={"#id_title": ""})
+    audit.submit(f"{staff}results/import/")
+    audit.submit(f"{staff}kpis/adopt/")
+    audit.submit(f"{staff}kpis/new/")
+    audit.submit(f"{staff}api-tokens/")
+    audit.submit(f"{staff}practices/new/")
+    audit.submit(f"{staff}kpis/sdg-11-7-1/measurements/", "form:not([enctype]) [type=submit]")
