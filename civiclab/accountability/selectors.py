@@ -238,8 +238,21 @@ def network_comparison(kpi: Kpi) -> list[CityComparison]:
     """The cities that adopted `kpi`, each against its own baseline (ordered by city name, never by rank)."""
     from civiclab.network.models import Practice
 
-    adoptions = adoptions_with_latest(
-        CityKpi.objects.filter(kpi=kpi).select_related("city").order_by("city__name")
+    adoptions = (
+        CityKpi.objects.filter(kpi=kpi)
+        .select_related("city")
+        .only(
+            "city__name",
+            "city__slug",
+            "city__population",
+            "baseline_value",
+            "baseline_date",
+            "target_value",
+            "target_date",
+            "how_measured",
+        )
+        .annotate(latest_value=_latest("value"), latest_date=_latest("date"))
+        .order_by("city__name")
     )
     practices: dict[int, list] = {}
     for practice in Practice.objects.filter(kpis=kpi, published=True).only("slug", "title", "city_id"):
