@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -671,6 +673,22 @@ def do_apply_results_csv(city, actor, text: str) -> CsvPlan:
 
 
 # --- KPIs ------------------------------------------------------------------------------------------
+
+CATALOGUE_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "kpi_catalogue.json"
+
+
+@transaction.atomic
+def do_load_catalogue() -> int:
+    """Adds the seed KPIs that the catalogue lacks (the data migration does the same on a new database;
+    this puts them back after a test flush or on a database made without migrations)."""
+    specs = json.loads(CATALOGUE_FIXTURE.read_text(encoding="utf-8"))["kpis"]
+    present = set(Kpi.objects.filter(city__isnull=True).values_list("code", flat=True))
+    missing = [spec for spec in specs if spec["code"] not in present]
+    for spec in missing:
+        Kpi.objects.create(city=None, status=NetworkStatus.CATALOGUE, **spec)
+    if missing:
+        audit.record("kpi.catalogue_loaded", codes=[s["code"] for s in missing])
+    return len(missing)
 
 
 @transaction.atomic

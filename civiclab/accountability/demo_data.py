@@ -186,6 +186,7 @@ PRACTICES = {
 
 
 def load(cities, people, processes) -> None:
+    actions.do_load_catalogue()
     admins = {
         "valencia": people["ana@valencia.demo"],
         "bologna": people["giulia@bologna.demo"],

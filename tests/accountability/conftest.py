@@ -9,6 +9,12 @@ from civiclab.budgeting.actions import do_count
 from tests.conftest import make_budget
 
 
+@pytest.fixture(autouse=True)
+def catalogue(db):
+    """The seed catalogue: made by a migration, but a transactional test elsewhere may have flushed it."""
+    actions.do_load_catalogue()
+
+
 def status(city, code):
     actions.do_set_up_city(city)
     return ResultStatus.objects.get(city=city, code=code)

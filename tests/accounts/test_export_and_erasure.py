@@ -218,6 +218,7 @@ def _alice_in_accountability(aurora, alice):
     from civiclab.network.actions import do_comment_practice, do_publish_practice, do_replicate_practice
     from tests.factories import CityFactory, ProcessFactory
 
+    acc.do_load_catalogue()
     statuses = acc.do_set_up_city(aurora)
     result = acc.do_create_result(aurora, alice, title="Alice's benches", status=statuses[2])
     acc.do_add_update(result, alice, date=timezone.localdate(), text="Installed")

@@ -340,6 +340,7 @@ def _accountability_kwargs(name: str, city) -> dict:
 
     result = Result.objects.filter(city=city).first()
     if result is None:
+        acc.do_load_catalogue()
         statuses = acc.do_set_up_city(city)
         result = acc.do_create_result(city, None, title="Benches", status=statuses[2])
         resident = User.objects.filter(memberships__isnull=True).exclude(is_superuser=True).first()
