@@ -747,6 +747,7 @@ def do_adopt_kpi(
     target_date: date | None = None,
     success_criterion: str = "",
     how_measured: str = "",
+    processes=(),
 ) -> CityKpi:
     if kpi.city_id not in (None, city.pk):
         raise ValidationError({"kpi": _("Choose a KPI of the network catalogue or of this city.")})
@@ -777,6 +778,7 @@ def do_adopt_kpi(
             )
     except IntegrityError as exc:
         raise ValidationError({"kpi": _("The city has already adopted this KPI.")}) from exc
+    adoption.processes.set([p for p in processes if p.city_id == city.pk])
     audit.record("kpi.adopted", actor=actor, city=city, target=adoption, code=kpi.code)
     return adoption
 

@@ -12,12 +12,14 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from civiclab.cities.models import City
+from civiclab.core import ratelimit
 from civiclab.opendata.schemas import ErrorSchema
 
 from . import actions, selectors
 from .models import CityKpi, Kpi, Result
 
 router = Router(tags=["accountability"])
+API_POSTS = (120, 60)  # measurements per minute per token
 
 
 def _page():
@@ -215,7 +217,7 @@ def list_practices(request):
 
 @router.post(
     "/cities/{city}/kpis/{code}/measurements",
-    response={201: MeasurementOut, 401: ErrorSchema, 404: ErrorSchema, 422: FieldErrors},
+    response={201: MeasurementOut, 401: ErrorSchema, 404: ErrorSchema, 422: FieldErrors, 429: ErrorSchema},
     summary="Record a KPI measurement (needs a city API token with the kpi:write scope)",
     auth=None,
 )
@@ -226,6 +228,10 @@ def post_measurement(request, city: str, code: str, payload: MeasurementIn):
     token = actions.check_token(the_city, raw, "kpi:write")
     if token is None:
         return Status(401, {"detail": "A valid API token of this city with the kpi:write scope is needed."})
+    try:
+        ratelimit.check(f"kpi-api:{token.prefix}", *API_POSTS)
+    except ratelimit.RateLimited:
+        return Status(429, {"detail": "Too many measurements: at most 120 a minute per token."})
     adoption = get_object_or_404(
         CityKpi.objects.filter(city=the_city).select_related("kpi", "city"), kpi__code=code
     )

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from civiclab.budgeting.models import Budget
 from civiclab.network.actions import do_comment_practice, do_publish_practice, do_replicate_practice
+from civiclab.processes.models import Process
 
 from . import actions
 from .models import Kpi
@@ -240,6 +241,8 @@ def _kpis(city, admin, specs) -> dict:
             target_date=date(today.year + 3, 12, 31),
             success_criterion=f"{target} ({kpi.get_unit_display()})",
             how_measured=how,
+            # Participatory processes aim at "decision-making seen as inclusive".
+            processes=list(Process.objects.filter(city=city, published=True)) if code == "sdg-16-7-2" else [],
         )
         # Quarterly values for four years, with a little noise that is the same every time.
         day, n = start + timedelta(days=91), 1

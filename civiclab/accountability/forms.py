@@ -163,10 +163,17 @@ class AdoptForm(forms.Form):
     how_measured = forms.CharField(
         label=_("How the city measures it"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    processes = forms.ModelMultipleChoiceField(
+        label=_("Processes that aim at it"),
+        queryset=Process.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
-    def __init__(self, *args, kpis, **kwargs):
+    def __init__(self, *args, kpis, city, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kpi"].queryset = kpis
+        self.fields["processes"].queryset = Process.objects.for_city(city)
 
 
 class CityKpiForm(forms.ModelForm):

@@ -539,7 +539,7 @@ def staff_kpis(request, city):
 @require_http_methods(["GET", "POST"])
 def kpi_adopt(request, city):
     kpis = selectors.kpis_available_to(city).exclude(adoptions__city=city)
-    form = AdoptForm(posted(request), kpis=kpis, initial={"kpi": request.GET.get("kpi")})
+    form = AdoptForm(posted(request), kpis=kpis, city=city, initial={"kpi": request.GET.get("kpi")})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         kpi = data.pop("kpi")
