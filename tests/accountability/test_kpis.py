@@ -229,3 +229,31 @@ def test_staff_enter_a_measurement_by_hand_and_see_the_error_for_a_future_date(c
 
 def test_status_helper_is_shared(aurora):
     assert status(aurora, "planned").kind == "planned"
+
+
+def test_api_measurement_posts_are_rate_limited_per_token(client, adoption, alice, monkeypatch):
+    from civiclab.accountability import api
+
+    monkeypatch.setattr(api, "API_POSTS", (1, 60))
+    _token, raw = actions.do_create_api_token(adoption.city, alice, name="Sensors", days=30)
+    url = "/api/v1/cities/aurora/kpis/sdg-11-7-1/measurements"
+    body = {"date": str(TODAY()), "value": "23", "unit": "percent", "source": "Sensor"}
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    assert client.post(url, body, content_type="application/json", **auth).status_code == 201
+    assert client.post(url, body, content_type="application/json", **auth).status_code == 429
+
+
+def test_processes_chosen_on_adoption_are_shown_on_the_kpi_page(
+    client, aurora, alice, aurora_process, aurora_draft
+):
+    kpi = Kpi.objects.get(city__isnull=True, code="sdg-16-7-2")
+    actions.do_adopt_kpi(
+        aurora,
+        alice,
+        kpi,
+        baseline_value=30,
+        baseline_date=date(2024, 1, 1),
+        processes=[aurora_process, aurora_draft],
+    )
+    page = client.get(reverse("accountability:kpi", args=["aurora", "sdg-16-7-2"]))
+    assert [p.slug for p in page.context["processes"]] == ["green-streets"]  # drafts stay hidden
