@@ -486,32 +486,36 @@ def feedback_answer(request, city, feedback_id):
 @staff_view("accountability.change_result")
 @require_http_methods(["GET", "POST"])
 def results_import(request, city):
-    form = CsvForm(*posted_with_files(request))
+    """A file is previewed; the preview page sends the same text back with "Apply all changes"."""
+    applying = request.method == "POST" and "csv" in request.POST
+    form = CsvForm() if applying else CsvForm(*posted_with_files(request))
     plan = None
-    applied = False
-    if request.method == "POST" and form.is_valid():
+    text = ""
+    if applying:
+        text = request.POST["csv"][: 1024 * 1024]
+        plan = actions.plan_results_csv(city, text)
+        if plan.ok:
+            try:
+                actions.do_apply_results_csv(city, request.user, text)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("%(n)d changes applied.") % {"n": plan.n_changes})
+                return redirect("accountability:staff_results", city_slug=city.slug)
+    elif request.method == "POST" and form.is_valid():
         try:
             text = form.text()
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
             plan = actions.plan_results_csv(city, text)
-            if request.POST.get("apply") and plan.ok:
-                try:
-                    actions.do_apply_results_csv(city, request.user, text)
-                except ValidationError as exc:
-                    form.add_error(None, exc)
-                else:
-                    applied = True
-                    messages.success(request, _("%(n)d changes applied.") % {"n": plan.n_changes})
-                    return redirect("accountability:staff_results", city_slug=city.slug)
     status = 200
-    if form.is_bound and (form.errors or (plan and not plan.ok)):
+    if (form.is_bound and form.errors) or (plan and not plan.ok):
         status = 400
     return render(
         request,
         "accountability/results_import.html",
-        {"city": city, "form": form, "plan": plan, "applied": applied, "columns": actions.CSV_COLUMNS},
+        {"city": city, "form": form, "plan": plan, "text": text, "columns": actions.CSV_COLUMNS},
         status=status,
     )
 

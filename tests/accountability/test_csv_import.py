@@ -28,16 +28,14 @@ def test_apply_is_all_or_nothing(client, result, aurora, alice, borealis, dave):
     client.force_login(alice)
     url = reverse("accountability:results_import", args=["aurora"])
     bad = f"id,progress\n{result.pk},50\n{theirs.pk},10\n"
-    response = client.post(url, {"file": SimpleUploadedFile("r.csv", bad.encode()), "apply": "1"})
+    response = client.post(url, {"csv": bad})
     assert response.status_code == 400
     assert Result.objects.get(pk=result.pk).progress == 0 and Result.objects.get(pk=theirs.pk).progress == 0
     good = f"id,progress,note\n{result.pk},50,Half done\n"
     preview = client.post(url, {"file": SimpleUploadedFile("r.csv", good.encode())})
     assert preview.status_code == 200 and preview.context["plan"].n_changes == 1
     assert Result.objects.get(pk=result.pk).progress == 0
-    assert (
-        client.post(url, {"file": SimpleUploadedFile("r.csv", good.encode()), "apply": "1"}).status_code
-        == 302
-    )
+    assert preview.context["text"] == good  # sent back by the "Apply all changes" form
+    assert client.post(url, {"csv": good}).status_code == 302
     assert Result.objects.get(pk=result.pk).progress == 50
     assert ResultChange.objects.get(result=result, field="progress").note == "Half done"
