@@ -122,6 +122,7 @@ CIVICLAB_ROUTES = {
     "accountability:result_new": "staff:accountability.change_result",
     "accountability:from_budget": "staff:accountability.change_result",
     "accountability:threshold": "staff:accountability.change_result",
+    "accountability:status_new": "staff:accountability.change_result",
     "accountability:results_import": "staff:accountability.change_result",
     "accountability:feedback_queue": "staff:accountability.answer_feedback",
     "accountability:feedback_answer": "staff:accountability.answer_feedback",

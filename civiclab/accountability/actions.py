@@ -103,7 +103,11 @@ def do_add_status(city, actor, *, code: str, name: str, kind: str) -> ResultStat
     position = ResultStatus.objects.filter(city=city).count()
     status = ResultStatus(city=city, code=code, name=name, kind=kind, position=position)
     status.full_clean(exclude=["city"])
-    status.save()
+    try:
+        with transaction.atomic():
+            status.save()
+    except IntegrityError as exc:
+        raise ValidationError({"code": _("The city already has a status with this code.")}) from exc
     audit.record("results.status_added", actor=actor, city=city, target=status, code=code, kind=kind)
     return status
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from civiclab.budgeting.models import Budget
 from civiclab.processes.models import Process
 
-from .models import CityKpi, Delivered, Kpi, ProgressMode, Result, ResultStatus, Unit
+from .models import CityKpi, Delivered, Kpi, ProgressMode, Result, ResultStatus, StatusKind, Unit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -143,6 +143,12 @@ class CsvForm(forms.Form):
             raise forms.ValidationError(_("Save the file as UTF-8 text.")) from None
 
 
+class StatusForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=40, help_text=_("Used in CSV files, e.g. tendering."))
+    name = forms.CharField(label=_("Name"), max_length=80)
+    kind = forms.ChoiceField(label=_("What it means"), choices=StatusKind.choices)
+
+
 class ThresholdForm(forms.Form):
     reopen_threshold = forms.IntegerField(
         label=_("Reports of “not delivered” that reopen a result"), min_value=1, max_value=1000
@@ -204,7 +210,14 @@ class MeasurementForm(forms.Form):
     unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices)
     source = forms.CharField(label=_("Source"), max_length=300)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    corrects = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    corrects = forms.IntegerField(
+        label=_("Corrects the value with id"),
+        required=False,
+        min_value=1,
+        help_text=_(
+            "Only for a correction: the id from the table below. The old value stays in the history."
+        ),
+    )
 
 
 class TokenForm(forms.Form):

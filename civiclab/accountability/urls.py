@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/results/new/", views.result_new, name="result_new"),
     path("staff/results/from-budget/", views.from_budget, name="from_budget"),
     path("staff/results/settings/", views.threshold, name="threshold"),
+    path("staff/results/statuses/", views.status_new, name="status_new"),
     path("staff/results/import/", views.results_import, name="results_import"),
     path("staff/results/feedback/", views.feedback_queue, name="feedback_queue"),
     path("staff/results/feedback/<int:feedback_id>/answer/", views.feedback_answer, name="feedback_answer"),

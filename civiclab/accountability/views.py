@@ -26,6 +26,7 @@ from .forms import (
     MeasurementForm,
     MilestoneForm,
     ResultForm,
+    StatusForm,
     ThresholdForm,
     TokenForm,
     UpdateForm,
@@ -277,6 +278,8 @@ def staff_results(request, city):
             "budget_form": FromBudgetForm(city=city),
             "threshold_form": ThresholdForm(initial={"reopen_threshold": selectors.reopen_threshold(city)}),
             "n_waiting": selectors.unanswered_low_ratings(city).count(),
+            "statuses": selectors.statuses_of(city),
+            "status_form": StatusForm(),
         },
     )
 
@@ -432,6 +435,22 @@ def from_budget(request, city):
         messages.success(request, _("%(n)d results made from the funded projects.") % {"n": len(made)})
     else:
         messages.error(request, _("Choose a counted budget."))
+    return redirect("accountability:staff_results", city_slug=city.slug)
+
+
+@staff_view("accountability.change_result")
+@require_POST
+def status_new(request, city):
+    form = StatusForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items()])
+        actions.do_add_status(city, request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The status is added."))
     return redirect("accountability:staff_results", city_slug=city.slug)
 
 

@@ -205,3 +205,13 @@ def test_pilot_findings_are_published_when_the_pilot_ends(client, alice, aurora)
     actions.do_publish_findings(pilot, alice, findings="Ridership **doubled**.")
     page = client.get(reverse("accountability:result", args=["aurora", pilot.pk])).content.decode()
     assert "<strong>doubled</strong>" in page
+
+
+def test_a_city_adds_its_own_status_with_a_meaning(client, result, alice, aurora):
+    client.force_login(alice)
+    url = reverse("accountability:status_new", args=["aurora"])
+    client.post(url, {"code": "tendering", "name": "Tendering", "kind": "in_progress"})
+    tendering = ResultStatus.objects.get(city=aurora, code="tendering")
+    assert tendering.kind == "in_progress" and tendering.position == 4
+    client.post(url, {"code": "tendering", "name": "Again", "kind": "planned"})
+    assert ResultStatus.objects.filter(city=aurora, code="tendering").count() == 1

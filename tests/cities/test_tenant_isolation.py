@@ -132,6 +132,7 @@ POST_ONLY = {"cities:staff_member_revoke"}
 POST_ONLY |= {  # accountability (issue 6)
     "accountability:from_budget",
     "accountability:threshold",
+    "accountability:status_new",
     "accountability:result_milestones",
     "accountability:result_findings",
     "accountability:kpis_refresh",

@@ -61,6 +61,7 @@ NOT_PAGES = {
     "accountability:document": "a PDF download",
     "accountability:from_budget": "POST only",
     "accountability:threshold": "POST only",
+    "accountability:status_new": "POST only",
     "accountability:result_milestones": "POST only",
     "accountability:result_findings": "POST only",
     "accountability:kpis_refresh": "POST only",
