@@ -365,6 +365,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--concurrent", type=int, default=50, help="voters casting at the same time")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2 did best on 2 cores)")
+    parser.add_argument(
+        "--redis",
+        default="redis://127.0.0.1:6379/5",
+        help="REDIS_URL of the server (cache and sessions), as in production; '' for the database",
+    )
     parser.add_argument("--no-save", action="store_true")
     args = parser.parse_args(argv)
 
@@ -375,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
 
     ensure_postgres_database(database_url)
     with tempfile.TemporaryDirectory(prefix="civiclab-ballots-") as tmp:
-        env = server_env(database_url, Path(tmp))
+        env = server_env(database_url, Path(tmp), args.redis)
         subprocess.run([sys.executable, "-m", "civiclab.cli", "migrate"], cwd=ROOT, env=env, check=True)
         prepare_static(env)
         os.environ.update(env)
@@ -389,6 +394,10 @@ def main(argv: list[str] | None = None) -> int:
         from civiclab.cities.models import City
 
         assert env["SECRET_KEY"] == settings.SECRET_KEY, "the bench must share the server's key"
+        if args.redis:
+            from django.core.cache import cache
+
+            cache.clear()  # the bench's own Redis database: sessions of earlier runs
         City.objects.filter(slug=CITY).delete()  # a fresh city and budget every run
         User.objects.filter(email__endswith="@bench.example").delete()
         budget = make_budget()
@@ -410,7 +419,8 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "database": "postgresql",
-        "server": f"gunicorn, {args.workers} sync workers, production settings",
+        "server": f"gunicorn, {args.workers} sync workers, production settings, "
+        + ("cache and sessions in Redis" if args.redis else "sessions in the database"),
         "client": "python threads, a new connection per ballot, form posts with CSRF; "
         f"{os.cpu_count()} CPUs shared with the server",
         "target": ">= 200 ballots/s with 50 concurrent voters, 0 server errors; overload answered 429/503",

@@ -54,10 +54,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def server_env(database_url: str, data_dir: Path) -> dict[str, str]:
+def server_env(database_url: str, data_dir: Path, redis_url: str = "") -> dict[str, str]:
     env = dict(os.environ)
     for name in ("STATIC_ROOT", "MEDIA_ROOT", "PORT", "HOST", "REDIS_URL"):
         env.pop(name, None)
+    if redis_url:  # cache and sessions in Redis, as docs/deployment.md advises for several workers
+        env["REDIS_URL"] = redis_url
     env.update(
         {
             "DATABASE_URL": database_url,

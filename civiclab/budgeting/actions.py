@@ -3,11 +3,14 @@
 import csv
 import datetime as dt
 import io
+import json
+import uuid
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -37,7 +40,7 @@ from .models import (
     Rule,
     Verification,
 )
-from .selectors import election_for, paper_costs
+from .selectors import BallotOptions, ballot_options, ballot_snapshot_key, election_for, paper_costs
 from .tally import tally
 
 MAX_CENSUS_ROWS = 2_000_000
@@ -128,6 +131,7 @@ def do_update_budget(
 ) -> Budget:
     """Texts can change at any time. The rules (RULE_FIELDS and districts) are frozen once voting opens."""
     budget = Budget.objects.select_for_update().get(pk=budget.pk)
+    old_slug = budget.slug
     current = [(d.name, d.amount) for d in budget.districts.all()]
     changed = sorted(k for k, v in fields.items() if getattr(budget, k) != v)
     rules_changed = [k for k in changed if k in RULE_FIELDS]
@@ -165,6 +169,8 @@ def do_update_budget(
         for name, amount in keep.items():
             if name not in existing:
                 District.objects.create(city=budget.city, budget=budget, name=name, amount=amount)
+    slugs = {old_slug, budget.slug}
+    transaction.on_commit(lambda: cache.delete_many([ballot_snapshot_key(budget.city_id, s) for s in slugs]))
     if changed or "districts" in rules_changed:
         audit.record(
             "budget.updated",
@@ -550,8 +556,9 @@ def check_ballot(budget: Budget, choice: BallotChoice, costs: dict[str, int]) ->
         raise ValidationError(_("This ballot has no points."))
 
 
-def _district_for(budget: Budget, verification: Verification, district: District | None) -> District | None:
-    districts = list(budget.districts.all())
+def _district_for(
+    budget: Budget, verification: Verification, district: District | None, districts: list[District]
+) -> District | None:
     if not districts:
         return None
     if budget.residency == Residency.DISTRICT:
@@ -564,19 +571,15 @@ def _district_for(budget: Budget, verification: Verification, district: District
     return district
 
 
-def do_cast_ballot(budget: Budget, user, choice: BallotChoice, *, receipt: str = "") -> str:
+def do_cast_ballot(
+    budget: Budget, user, choice: BallotChoice, *, receipt: str = "", options: BallotOptions | None = None
+) -> str:
     """Stores a secret ballot and writes the register in the same transaction; returns the receipt code.
 
     A second ballot replaces the first only when the budget allows changes and the voter gives the
-    receipt of their first ballot. Concurrent sends of the same voter count once: the register is unique."""
-    try:
-        return _cast(budget, user, choice, receipt)
-    except IntegrityError:
-        raise AlreadyVoted(_("You have already voted in this budget.")) from None
-
-
-@transaction.atomic
-def _cast(budget: Budget, user, choice: BallotChoice, receipt: str) -> str:
+    receipt of their first ballot. Concurrent sends of the same voter count once: the register is unique.
+    `options` (the projects and districts of the ballot) may come from the vote snapshot, since they are
+    frozen while voting is open."""
     if not budget.voting_is_open():
         raise ValidationError(_("Voting is not open."))
     # One query for the voter's proof and register row; ballots are the busy path of a vote.
@@ -585,19 +588,62 @@ def _cast(budget: Budget, user, choice: BallotChoice, receipt: str) -> str:
     )
     if verification is None:
         raise ValidationError(_("Prove that you may vote before you vote."))
-    paper = list(
-        Project.objects.filter(budget=budget, status=ProjectStatus.FEASIBLE).values_list(
-            "pk", "cost", "district_id"
-        )
-    )
+    options = options or ballot_options(budget)
     district = None
-    if any(district_id for _pk, _cost, district_id in paper) or choice.district is not None:
-        district = _district_for(budget, verification, choice.district)
+    if any(district_id for _pk, _cost, district_id in options.paper) or choice.district is not None:
+        district = _district_for(budget, verification, choice.district, options.districts)
     costs = {
-        str(pk): cost for pk, cost, district_id in paper if district_id == (district.pk if district else None)
+        str(pk): cost
+        for pk, cost, district_id in options.paper
+        if district_id == (district.pk if district else None)
     }
-    check_ballot(budget, BallotChoice(choice.projects, choice.points, district), costs)
+    choice = BallotChoice(choice.projects, choice.points, district)
+    check_ballot(budget, choice, costs)
     new_receipt = identity.new_code(5)
+    if getattr(verification, "participation", None) is None and connection.vendor == "postgresql":
+        if not _first_ballot_in_one_statement(budget, verification, choice, new_receipt):
+            raise AlreadyVoted(_("You have already voted in this budget."))
+        return new_receipt
+    try:
+        _cast(budget, verification, choice, receipt, new_receipt)
+    except IntegrityError:
+        raise AlreadyVoted(_("You have already voted in this budget.")) from None
+    return new_receipt
+
+
+# The register row and the ballot in one statement: atomic on its own, one round trip, and a concurrent
+# second send meets the unique register (ON CONFLICT) and stores nothing.
+FIRST_BALLOT_SQL = """
+WITH registered AS (
+    INSERT INTO budgeting_participation
+        (created_at, updated_at, city_id, budget_id, verification_id, channel, receipt_mac, changes)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, 0)
+    ON CONFLICT (verification_id) DO NOTHING
+    RETURNING 1
+)
+INSERT INTO budgeting_ballot
+    (id, city_id, budget_id, district_id, channel, cast_on, receipt_hash, projects, points)
+SELECT %s::uuid, %s::bigint, %s::bigint, %s::bigint, %s, %s::date, %s, %s::jsonb, %s::jsonb FROM registered
+RETURNING 1
+"""
+
+
+def _first_ballot_in_one_statement(
+    budget: Budget, verification: Verification, choice: BallotChoice, receipt: str
+) -> bool:
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    params = [now, now, budget.city_id, budget.pk, verification.pk, Channel.ONLINE]
+    params += [identity.receipt_mac(budget.city_id, receipt)]
+    params += [uuid.uuid4(), budget.city_id, budget.pk, choice.district.pk if choice.district else None]
+    params += [Channel.ONLINE, timezone.localdate(), identity.receipt_hash(receipt)]
+    params += [json.dumps(list(choice.projects)), json.dumps(list(choice.points))]
+    with connection.cursor() as cursor:
+        cursor.execute(FIRST_BALLOT_SQL, params)
+        return cursor.fetchone() is not None
+
+
+@transaction.atomic
+def _cast(budget: Budget, verification: Verification, choice: BallotChoice, receipt: str, new_receipt: str):
     participation = getattr(verification, "participation", None)
     if participation is None:
         Participation.objects.create(
@@ -627,14 +673,13 @@ def _cast(budget: Budget, user, choice: BallotChoice, receipt: str) -> str:
     Ballot.objects.create(
         city_id=budget.city_id,
         budget=budget,
-        district=district,
+        district=choice.district,
         channel=Channel.ONLINE,
         cast_on=timezone.localdate(),
         receipt_hash=identity.receipt_hash(new_receipt),
         projects=list(choice.projects),
         points=list(choice.points),
     )
-    return new_receipt
 
 
 # --- Paper ballots ----------------------------------------------------------------------------

@@ -1,5 +1,7 @@
+from dataclasses import dataclass
 from fractions import Fraction
 
+from django.core.cache import cache
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -34,6 +36,56 @@ def get_budget_for(request, city, slug: str) -> Budget:
     if not budget.published and not request.user.has_perm("budgeting.view_unpublished", city):
         raise Http404
     return budget
+
+
+@dataclass(frozen=True)
+class BallotOptions:
+    """What a ballot is checked against: the feasible projects (id, cost, district id) and the districts."""
+
+    paper: list[tuple[int, int, int | None]]
+    districts: list[District]
+
+
+def ballot_options(budget: Budget) -> BallotOptions:
+    paper = list(
+        Project.objects.filter(budget=budget, status=ProjectStatus.FEASIBLE).values_list(
+            "pk", "cost", "district_id"
+        )
+    )
+    return BallotOptions(paper, list(budget.districts.all()))
+
+
+BALLOT_SNAPSHOT_SECONDS = 30
+
+
+def ballot_snapshot_key(city_id: int, slug: str) -> str:
+    return f"civiclab:pb-ballot:{city_id}:{slug}"
+
+
+def get_voting_budget_for(request, city, slug: str) -> tuple[Budget, BallotOptions | None]:
+    """The budget of a ballot post, with its ballot options while voting is open (None otherwise).
+
+    While voting is open the rules, the dates and the projects on the ballot are frozen (do_update_budget
+    and do_review_project refuse changes), so both are kept in the cache for a few seconds: ballot posts
+    are the busiest requests of a vote. Only texts and `published` can change; do_update_budget clears
+    the entry, and without Redis other workers see a change within BALLOT_SNAPSHOT_SECONDS."""
+    key = ballot_snapshot_key(city.pk, slug)
+    cached = cache.get(key)
+    if cached is not None:
+        budget, options = cached
+        budget.city = city
+        if not budget.published and not request.user.has_perm("budgeting.view_unpublished", city):
+            raise Http404
+        if budget.voting_is_open():
+            return budget, options
+    budget = get_budget_for(request, city, slug)
+    if not budget.voting_is_open():
+        return budget, None
+    options = ballot_options(budget)
+    ttl = min(BALLOT_SNAPSHOT_SECONDS, int((budget.voting_closes_at - timezone.now()).total_seconds()))
+    if ttl > 0:
+        cache.set(key, (budget, options), ttl)
+    return budget, options
 
 
 def get_project_for(budget: Budget, project_id: int) -> Project:

@@ -36,13 +36,15 @@ from .forms import (
     read_ballot,
     read_district,
 )
-from .models import Budget, District, Method, PaperEntry, PaperEntryStatus, ProjectStatus, Verification
+from .models import Budget, Method, PaperEntry, PaperEntryStatus, ProjectStatus, Verification
 from .selectors import (
+    ballot_options,
     ballot_paper,
     election_for,
     find_ballot,
     get_budget_for,
     get_project_for,
+    get_voting_budget_for,
     outcomes_of,
     paper_queue,
     projects_of,
@@ -191,7 +193,10 @@ def _throttled_ballots(view):
 @login_required
 @require_http_methods(["GET", "POST"])
 def vote(request, city, budget_slug):
-    budget = get_budget_for(request, city, budget_slug)
+    if request.method == "POST":
+        budget, options = get_voting_budget_for(request, city, budget_slug)
+    else:
+        budget, options = get_budget_for(request, city, budget_slug), None
     if not budget.voting_is_open():
         return render(request, "budgeting/vote_closed.html", {"city": city, "budget": budget}, status=403)
     errors: list[str] = []
@@ -200,9 +205,12 @@ def vote(request, city, budget_slug):
         # The busy path of a vote: the action checks everything, and the page is built only on refusal.
         try:
             raw = request.POST.get("district", "")
-            district = District.objects.filter(budget=budget, pk=raw).first() if raw.isdigit() else None
+            options = options or ballot_options(budget)
+            district = next((d for d in options.districts if str(d.pk) == raw), None)
             choice = read_ballot(request.POST, budget, district)
-            new_receipt = actions.do_cast_ballot(budget, request.user, choice, receipt=receipt)
+            new_receipt = actions.do_cast_ballot(
+                budget, request.user, choice, receipt=receipt, options=options
+            )
         except actions.AlreadyVoted as exc:
             if not budget.allow_vote_change or request.POST.get("receipt") is None:
                 # A double click, or a second device: say so plainly, without building the ballot again.

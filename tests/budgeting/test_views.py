@@ -1,6 +1,6 @@
 """The budgeting pages: voting as a resident, receipts, projects and review, staff settings."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -269,3 +269,56 @@ def test_the_author_is_told_of_the_review_in_their_own_language(
     [mail] = mailoutbox
     assert mail.to == ["paola@example.org"]
     assert "Altalene" in mail.subject and "reviewed" not in mail.subject
+
+
+def test_a_ballot_post_takes_the_frozen_budget_and_projects_from_the_snapshot(
+    verified, aurora_budget, alice, django_assert_max_num_queries
+):
+    from django.db import connection
+
+    from tests.conftest import _person
+
+    # A first post fills the snapshot; the next voter's post reads neither the budget nor its projects.
+    verified.post(url("budgeting:vote", aurora_budget), {"project": [code(aurora_budget, "Trees")]})
+    other = _person("olga@example.org", "Olga", aurora_budget.city)
+    actions.do_verify_in_person(aurora_budget, alice, other, identifier="Z9", birth_date=date(1980, 1, 1))
+    verified.force_login(other)
+    lights = code(aurora_budget, "Lights")
+    # PostgreSQL: session, user, verification, and one statement for the register row and the ballot.
+    with django_assert_max_num_queries(4 if connection.vendor == "postgresql" else 8) as captured:
+        response = verified.post(url("budgeting:vote", aurora_budget), {"project": [lights]})
+    assert response.status_code == 302
+    sql = " ".join(q["sql"] for q in captured.captured_queries)
+    assert "budgeting_budget" not in sql and "budgeting_project" not in sql
+    assert Ballot.objects.filter(budget=aurora_budget).count() == 2
+
+
+def test_unpublishing_a_budget_stops_ballot_posts_at_once(
+    verified, aurora_budget, alice, django_capture_on_commit_callbacks
+):
+    verified.post(url("budgeting:vote", aurora_budget), {"project": [code(aurora_budget, "Trees")]})  # cached
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_update_budget(aurora_budget, alice, published=False)
+    response = verified.post(
+        url("budgeting:vote", aurora_budget), {"project": [code(aurora_budget, "Trees")]}
+    )
+    assert response.status_code == 404
+
+
+def test_a_second_send_racing_the_first_stores_nothing(verified, aurora_budget, carol):
+    """Two sends that both read 'not voted yet': the unique register lets exactly one ballot in."""
+    from django.db import IntegrityError, connection
+
+    from civiclab.budgeting.models import Verification
+
+    # Read (with its empty register row) before the first ballot is stored.
+    stale = Verification.objects.select_related("participation").get(budget=aurora_budget, user=carol)
+    first = actions.do_cast_ballot(aurora_budget, carol, actions.BallotChoice([code(aurora_budget, "Trees")]))
+    second = actions.BallotChoice([code(aurora_budget, "Lights")])
+    if connection.vendor == "postgresql":
+        assert not actions._first_ballot_in_one_statement(aurora_budget, stale, second, "ABCD-EFGH")
+    else:
+        with pytest.raises(IntegrityError):
+            actions._cast(aurora_budget, stale, second, "", "ABCD-EFGH")
+    assert [b.receipt_hash for b in Ballot.objects.all()] == [selectors.identity.receipt_hash(first)]
+    assert Participation.objects.count() == 1
