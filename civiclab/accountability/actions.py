@@ -34,6 +34,7 @@ from .models import (
     Delivered,
     Feedback,
     Kpi,
+    KpiTarget,
     Measurement,
     Milestone,
     NetworkStatus,
@@ -752,6 +753,7 @@ def do_adopt_kpi(
     success_criterion: str = "",
     how_measured: str = "",
     processes=(),
+    interim_targets: list[tuple[date, Decimal]] = (),  # type: ignore[assignment]
 ) -> CityKpi:
     if kpi.city_id not in (None, city.pk):
         raise ValidationError({"kpi": _("Choose a KPI of the network catalogue or of this city.")})
@@ -760,6 +762,20 @@ def do_adopt_kpi(
         errors["target_date"] = _("Give both the target value and its date, or neither.")
     if target_date and target_date <= baseline_date:
         errors["target_date"] = _("The target date comes after the baseline date.")
+    for day, value in interim_targets:
+        if day <= baseline_date or (target_date and day >= target_date):
+            errors["interim_targets"] = _(
+                "Interim targets fall between the baseline date and the target date."
+            )
+        elif target_value is None:
+            errors["interim_targets"] = _("Set the final target first.")
+        else:
+            try:
+                validate_value(kpi, value, None, field="interim_targets")
+            except ValidationError as exc:
+                errors["interim_targets"] = exc.message_dict["interim_targets"][0]
+    if len({day for day, _v in interim_targets}) != len(interim_targets):
+        errors["interim_targets"] = _("Give one interim target per date.")
     try:
         validate_value(kpi, baseline_value, baseline_date, field="baseline_value")
         if target_value is not None:
@@ -783,6 +799,9 @@ def do_adopt_kpi(
     except IntegrityError as exc:
         raise ValidationError({"kpi": _("The city has already adopted this KPI.")}) from exc
     adoption.processes.set([p for p in processes if p.city_id == city.pk])
+    KpiTarget.objects.bulk_create(
+        KpiTarget(city=city, adoption=adoption, date=day, value=value) for day, value in interim_targets
+    )
     audit.record("kpi.adopted", actor=actor, city=city, target=adoption, code=kpi.code)
     return adoption
 

@@ -93,12 +93,18 @@ class KpiSchema(Schema):
         return bool(k.calculator)
 
 
+class TargetSchema(Schema):
+    date: date
+    value: Decimal
+
+
 class CityKpiSchema(Schema):
     kpi: KpiSchema
     baseline_value: Decimal
     baseline_date: date
     target_value: Decimal | None
     target_date: date | None
+    interim_targets: list[TargetSchema]
     success_criterion: str
     latest_value: Decimal | None
     latest_date: date | None
@@ -191,6 +197,7 @@ def list_city_kpis(request, city: str):
             "baseline_date": r.adoption.baseline_date,
             "target_value": r.adoption.target_value,
             "target_date": r.adoption.target_date,
+            "interim_targets": list(r.adoption.targets.all()),
             "success_criterion": r.adoption.success_criterion,
             "latest_value": r.latest_value,
             "latest_date": r.latest_date,

@@ -105,8 +105,8 @@ def build(
     for d, v in targets:
         chart.markers.append(Marker(sx(d), sy(v), "target"))
     if baseline and targets:
-        last = max(targets)
-        chart.target_line = f"{sx(baseline[0])},{sy(baseline[1])} {sx(last[0])},{sy(last[1])}"
+        path = [baseline, *sorted(targets)]
+        chart.target_line = " ".join(f"{sx(d)},{sy(v)}" for d, v in path)
     tick = lo
     while tick <= hi + step / 2:
         chart.y_ticks.append(Tick(sy(tick), _fmt(tick)))

@@ -243,6 +243,7 @@ def _kpis(city, admin, specs) -> dict:
             how_measured=how,
             # Participatory processes aim at "decision-making seen as inclusive".
             processes=list(Process.objects.filter(city=city, published=True)) if code == "sdg-16-7-2" else [],
+            interim_targets=[(date(today.year, 12, 31), (Decimal(baseline) + Decimal(target)) / 2)],
         )
         # Quarterly values for four years, with a little noise that is the same every time.
         day, n = start + timedelta(days=91), 1

@@ -1,3 +1,6 @@
+import datetime
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -169,6 +172,12 @@ class AdoptForm(forms.Form):
     how_measured = forms.CharField(
         label=_("How the city measures it"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    interim_targets = forms.CharField(
+        label=_("Interim targets"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Optional, one per line: the date (YYYY-MM-DD), a comma, the value. E.g. 2027-12-31, 25"),
+    )
     processes = forms.ModelMultipleChoiceField(
         label=_("Processes that aim at it"),
         queryset=Process.objects.none(),
@@ -180,6 +189,20 @@ class AdoptForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["kpi"].queryset = kpis
         self.fields["processes"].queryset = Process.objects.for_city(city)
+
+    def clean_interim_targets(self) -> list:
+        targets = []
+        for n, line in enumerate(self.cleaned_data["interim_targets"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            day, _sep, value = line.partition(",")
+            try:
+                targets.append((datetime.date.fromisoformat(day.strip()), Decimal(value.strip())))
+            except (ValueError, InvalidOperation):
+                raise forms.ValidationError(
+                    _("Line %(n)d: write the date as YYYY-MM-DD, a comma, then the value.") % {"n": n}
+                ) from None
+        return targets
 
 
 class CityKpiForm(forms.ModelForm):

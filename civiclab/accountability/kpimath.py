@@ -62,6 +62,27 @@ def standing(
     return Standing.ON_TRACK if share >= expected - tolerance else Standing.OFF_TRACK
 
 
+def segment(baseline: Point, targets: list[Point], day: date) -> tuple[Point, Point | None]:
+    """The stretch of the path that `day` falls in: from the baseline or the last target before `day`,
+    to the first target on or after it (the final target once all dates have passed)."""
+    start, ordered = baseline, sorted(targets, key=lambda p: p.day)
+    for target in ordered:
+        if target.day >= day:
+            return start, target
+        start = target
+    return (start, None) if not ordered else (ordered[-2] if len(ordered) > 1 else baseline, ordered[-1])
+
+
+def standing_on_path(baseline: Point, targets: list[Point], latest: Point | None) -> Standing:
+    """Like `standing`, against the stretch between interim targets that the latest value falls in."""
+    if latest is None:
+        return Standing.NO_DATA
+    if not targets:
+        return Standing.NO_TARGET
+    start, target = segment(baseline, targets, latest.day)
+    return standing(start, target, latest)
+
+
 def per_thousand(value: Decimal, population: int | None) -> Decimal | None:
     if not population:
         return None

@@ -397,6 +397,22 @@ class CityKpi(CityScoped):
         return f"{self.city_id}:{self.kpi_id}"
 
 
+class KpiTarget(CityScoped):
+    """An interim target on the way to the adoption's final target (`CityKpi.target_value`)."""
+
+    adoption = models.ForeignKey(CityKpi, on_delete=models.CASCADE, related_name="targets")
+    date = models.DateField(_("date"))
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=4)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["adoption", "date"], name="kpi_target_once_per_date")]
+        verbose_name = _("interim target")
+
+    def __str__(self) -> str:
+        return f"{self.adoption_id} {self.date}: {self.value}"
+
+
 class Measurement(CityScoped):
     """One value of a city's KPI. A correction adds a new row and points the old one at it."""
 

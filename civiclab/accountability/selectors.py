@@ -143,7 +143,19 @@ def _latest(field: str):
 
 
 def adoptions_with_latest(qs):
-    return qs.select_related("kpi").annotate(latest_value=_latest("value"), latest_date=_latest("date"))
+    return (
+        qs.select_related("kpi")
+        .prefetch_related("targets")
+        .annotate(latest_value=_latest("value"), latest_date=_latest("date"))
+    )
+
+
+def targets_of(adoption) -> list[kpimath.Point]:
+    """Interim targets and the final one, by date (reads the prefetched `targets`)."""
+    points = [kpimath.Point(t.date, t.value) for t in adoption.targets.all()]
+    if adoption.target_value is not None:
+        points.append(kpimath.Point(adoption.target_date, adoption.target_value))
+    return sorted(points, key=lambda p: p.day)
 
 
 @dataclass
@@ -161,22 +173,15 @@ def _row(adoption) -> KpiRow:
         if adoption.latest_value is not None
         else None
     )
-    target = (
+    final = (
         kpimath.Point(adoption.target_date, adoption.target_value)
         if adoption.target_value is not None
         else None
     )
     baseline = kpimath.Point(adoption.baseline_date, adoption.baseline_value)
-    progress = (
-        kpimath.progress_share(baseline.value, target.value, latest.value) if latest and target else None
-    )
-    return KpiRow(
-        adoption,
-        kpimath.standing(baseline, target, latest),
-        adoption.latest_value,
-        adoption.latest_date,
-        progress,
-    )
+    progress = kpimath.progress_share(baseline.value, final.value, latest.value) if latest and final else None
+    standing = kpimath.standing_on_path(baseline, targets_of(adoption), latest)
+    return KpiRow(adoption, standing, adoption.latest_value, adoption.latest_date, progress)
 
 
 def dashboard(city) -> list[KpiRow]:
@@ -251,6 +256,7 @@ def network_comparison(kpi: Kpi) -> list[CityComparison]:
             "target_date",
             "how_measured",
         )
+        .prefetch_related("targets")
         .annotate(latest_value=_latest("value"), latest_date=_latest("date"))
         .order_by("city__name")
     )

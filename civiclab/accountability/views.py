@@ -209,7 +209,7 @@ def dashboard(request, city):
 
 
 def chart_context(adoption, series):
-    targets = [(adoption.target_date, adoption.target_value)] if adoption.target_value is not None else []
+    targets = [(p.day, p.value) for p in selectors.targets_of(adoption)]
     return charts.build(
         [(m.date, m.value) for m in series],
         baseline=(adoption.baseline_date, adoption.baseline_value),
@@ -232,6 +232,7 @@ def kpi_detail(request, city, code):
             "series": series,
             "history": selectors.history_of(adoption),
             "chart": chart_context(adoption, series),
+            "interim": list(adoption.targets.all()),
             "row": row,
             **selectors.aiming_at(adoption),
             "can_measure": request.user.has_perm("accountability.enter_measurements", city),

@@ -64,3 +64,32 @@ PERMS = {
 def test_the_role_matrix(request, aurora, perm, who):
     person = request.getfixturevalue(who)
     assert person.has_perm(perm, aurora) == (who in PERMS[perm])
+
+
+def test_standing_follows_the_stretch_between_interim_targets():
+    baseline = kpimath.Point(date(2020, 1, 1), Decimal(0))
+    targets = [kpimath.Point(date(2022, 1, 1), Decimal(50)), kpimath.Point(date(2030, 1, 1), Decimal(60))]
+    # Half way to the interim target at half its time: on track, though far from the final target's path.
+    assert (
+        kpimath.standing_on_path(baseline, targets, kpimath.Point(date(2021, 1, 1), Decimal(25)))
+        == "on_track"
+    )
+    assert (
+        kpimath.standing_on_path(baseline, targets, kpimath.Point(date(2021, 1, 1), Decimal(10)))
+        == "off_track"
+    )
+    # After the interim target: measured from it towards the final one.
+    assert (
+        kpimath.standing_on_path(baseline, targets, kpimath.Point(date(2026, 1, 1), Decimal(55)))
+        == "on_track"
+    )
+    assert kpimath.standing_on_path(baseline, [], kpimath.Point(date(2026, 1, 1), Decimal(55))) == "no_target"
+
+
+def test_the_target_path_goes_through_the_interim_targets():
+    chart = charts.build(
+        [(date(2021, 1, 1), Decimal(5))],
+        baseline=(date(2020, 1, 1), Decimal(0)),
+        targets=[(date(2030, 1, 1), Decimal(60)), (date(2022, 1, 1), Decimal(50))],
+    )
+    assert len(chart.target_line.split()) == 3

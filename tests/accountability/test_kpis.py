@@ -257,3 +257,22 @@ def test_processes_chosen_on_adoption_are_shown_on_the_kpi_page(
     )
     page = client.get(reverse("accountability:kpi", args=["aurora", "sdg-16-7-2"]))
     assert [p.slug for p in page.context["processes"]] == ["green-streets"]  # drafts stay hidden
+
+
+def test_interim_targets_are_set_on_adoption_and_shown_in_the_table(client, aurora, alice):
+    client.force_login(alice)
+    kpi = Kpi.objects.get(city__isnull=True, code="sdg-16-7-2")
+    url = reverse("accountability:kpi_adopt", args=["aurora"])
+    data = {"kpi": kpi.pk, "baseline_value": "30", "baseline_date": "2024-01-01", "target_value": "50"}
+    data |= {"target_date": "2030-01-01", "interim_targets": "2027-01-01; 40"}
+    bad = client.post(url, data)
+    assert bad.status_code == 400 and "Line 1: write the date as YYYY-MM-DD" in bad.content.decode()
+    data["interim_targets"] = "2031-01-01, 40"
+    assert "Interim targets fall between" in client.post(url, data).content.decode()
+    data["interim_targets"] = "2027-01-01, 40\n"
+    assert client.post(url, data).status_code == 302
+    page = client.get(reverse("accountability:kpi", args=["aurora", "sdg-16-7-2"]))
+    assert [(str(t.date), t.value) for t in page.context["interim"]] == [("2027-01-01", Decimal("40"))]
+    assert "Interim target" in page.content.decode()
+    api = client.get("/api/v1/cities/aurora/kpis").json()["items"][0]
+    assert api["interim_targets"] == [{"date": "2027-01-01", "value": "40.0000"}]
