@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -220,6 +221,7 @@ def chart_context(adoption, series):
 @city_view
 def kpi_detail(request, city, code):
     adoption = selectors.get_adoption_for(city, code)
+    prefetch_related_objects([adoption], "targets")
     series = selectors.series_of(adoption)
     row = selectors.kpi_row(adoption)
     return render(
