@@ -668,7 +668,7 @@ def measurements(request, city, code):
         try:
             n = actions.do_import_measurements_csv(adoption, request.user, csv_form.text())
         except ValidationError as exc:
-            csv_form.add_error(None, exc) if not hasattr(exc, "error_dict") else _add_errors(csv_form, exc)
+            _add_errors(csv_form, exc)
         else:
             messages.success(request, _("%(n)d measurements recorded.") % {"n": n})
             return redirect("accountability:measurements", city_slug=city.slug, code=code)
