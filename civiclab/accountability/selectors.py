@@ -293,6 +293,12 @@ def network_comparison(kpi: Kpi) -> list[CityComparison]:
     return rows
 
 
+def practices_behind_strong_progress(rows: list[CityComparison]) -> list:
+    """The practices of the cities that are on track, or improved by a tenth or more since their baseline."""
+    strong = [r for r in rows if r.standing == kpimath.Standing.ON_TRACK or (r.change or 0) >= 0.1]
+    return [(r.city, p) for r in strong for p in r.practices]
+
+
 def kpi_adoption_counts():
     return catalogue().annotate(n_cities=Count("adoptions")).order_by("code")
 

@@ -69,16 +69,18 @@ def kpi_catalogue(request):
 
 def kpi_compare(request, code):
     from civiclab.accountability.models import Kpi
-    from civiclab.accountability.selectors import network_comparison
+    from civiclab.accountability.selectors import network_comparison, practices_behind_strong_progress
 
     kpi = get_object_or_404(Kpi.objects.filter(city__isnull=True), code=code)
     view = request.GET.get("view", "progress")
+    rows = network_comparison(kpi)
     return render(
         request,
         "network/kpi_compare.html",
         {
+            "strong": practices_behind_strong_progress(rows),
             "kpi": kpi,
-            "rows": network_comparison(kpi),
+            "rows": rows,
             "view": view if view in ("progress", "values") else "progress",
         },
     )

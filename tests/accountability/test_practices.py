@@ -119,3 +119,16 @@ def test_staff_publish_a_practice_through_the_form(client, aurora, alice, aurora
         },
     )
     assert ok.status_code == 302 and Practice.objects.filter(slug="open-schoolyards", city=aurora).exists()
+
+
+def test_practices_of_cities_with_strong_progress_are_highlighted(client, practice, aurora, alice):
+    from datetime import date
+
+    from civiclab.accountability.actions import do_adopt_kpi, do_record_measurement
+
+    kpi = Kpi.objects.get(city__isnull=True, code="sdg-11-7-1")
+    adoption = do_adopt_kpi(aurora, alice, kpi, baseline_value=10, baseline_date=date(2022, 1, 1))
+    assert client.get(reverse("network:kpi", args=["sdg-11-7-1"])).context["strong"] == []
+    do_record_measurement(adoption, alice, date=date(2024, 1, 1), value=12, source="GIS")  # +20 %
+    strong = client.get(reverse("network:kpi", args=["sdg-11-7-1"])).context["strong"]
+    assert [(c.slug, p.slug) for c, p in strong] == [("aurora", "shade-labs")]
