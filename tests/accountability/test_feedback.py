@@ -123,3 +123,14 @@ def test_another_citys_feedback_cannot_be_answered_here(client, delivered, carol
         client.get(reverse("accountability:feedback_answer", args=["borealis", feedback.pk])).status_code
         == 404
     )
+
+
+def test_residents_follow_a_result_with_the_generic_follow_button(client, result, carol):
+    client.force_login(carol)
+    page = client.get(reverse("accountability:result", args=["aurora", result.pk])).content.decode()
+    assert 'name="target" value="accountability.result"' in page
+    data = {"target": "accountability.result", "pk": result.pk, "next": f"/aurora/results/{result.pk}/"}
+    assert client.post(reverse("notifications:follow", args=["aurora"]), data).status_code == 302
+    from civiclab.notifications.selectors import followers_of
+
+    assert list(followers_of(result)) == [carol]
