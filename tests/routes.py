@@ -136,6 +136,7 @@ CIVICLAB_ROUTES = {
     "accountability:kpis_refresh": "staff:accountability.enter_measurements",
     "accountability:kpi_propose": "staff:accountability.manage_kpis",
     "accountability:measurements": "staff:accountability.enter_measurements",
+    "accountability:adoption_edit": "staff:accountability.manage_kpis",
     "accountability:tokens": "staff:accountability.manage_api_tokens",
     "accountability:token_revoke": "staff:accountability.manage_api_tokens",
     "accountability:practice_new": "staff:accountability.publish_practice",

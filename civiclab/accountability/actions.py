@@ -740,23 +740,7 @@ def do_decide_kpi_proposal(kpi: Kpi, actor, *, accept: bool) -> Kpi:
     return kpi
 
 
-@transaction.atomic
-def do_adopt_kpi(
-    city,
-    actor,
-    kpi: Kpi,
-    *,
-    baseline_value: Decimal,
-    baseline_date: date,
-    target_value: Decimal | None = None,
-    target_date: date | None = None,
-    success_criterion: str = "",
-    how_measured: str = "",
-    processes=(),
-    interim_targets: list[tuple[date, Decimal]] = (),  # type: ignore[assignment]
-) -> CityKpi:
-    if kpi.city_id not in (None, city.pk):
-        raise ValidationError({"kpi": _("Choose a KPI of the network catalogue or of this city.")})
+def _check_adoption(kpi, baseline_value, baseline_date, target_value, target_date, interim_targets) -> None:
     errors = {}
     if (target_value is None) != (target_date is None):
         errors["target_date"] = _("Give both the target value and its date, or neither.")
@@ -784,6 +768,78 @@ def do_adopt_kpi(
         errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if errors:
         raise ValidationError(errors)
+
+
+ADOPTION_FIELDS = (
+    "baseline_value",
+    "baseline_date",
+    "target_value",
+    "target_date",
+    "success_criterion",
+    "how_measured",
+)
+
+
+@transaction.atomic
+def do_update_adoption(adoption: CityKpi, actor, *, processes=(), interim_targets=(), **fields) -> CityKpi:
+    """Changes a city's baseline, targets or notes. The values before are kept in the audit event."""
+    unknown = set(fields) - set(ADOPTION_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    adoption = CityKpi.objects.select_for_update().select_related("kpi", "city").get(pk=adoption.pk)
+    merged = {name: fields.get(name, getattr(adoption, name)) for name in ADOPTION_FIELDS}
+    _check_adoption(
+        adoption.kpi,
+        merged["baseline_value"],
+        merged["baseline_date"],
+        merged["target_value"],
+        merged["target_date"],
+        list(interim_targets),
+    )
+    before = {name: _shown(getattr(adoption, name)) for name in ADOPTION_FIELDS}
+    old_targets = [f"{t.date.isoformat()}={t.value}" for t in adoption.targets.all()]
+    for name, value in merged.items():
+        setattr(adoption, name, value)
+    adoption.save()
+    adoption.processes.set([p for p in processes if p.city_id == adoption.city_id])
+    KpiTarget.objects.filter(adoption=adoption).delete()
+    KpiTarget.objects.bulk_create(
+        KpiTarget(city_id=adoption.city_id, adoption=adoption, date=day, value=value)
+        for day, value in interim_targets
+    )
+    changed = {
+        k: [v, _shown(getattr(adoption, k))] for k, v in before.items() if v != _shown(getattr(adoption, k))
+    }
+    audit.record(
+        "kpi.adoption_changed",
+        actor=actor,
+        city=adoption.city,
+        target=adoption,
+        code=adoption.kpi.code,
+        changed=changed,
+        interim_targets_before=old_targets,
+    )
+    return adoption
+
+
+@transaction.atomic
+def do_adopt_kpi(
+    city,
+    actor,
+    kpi: Kpi,
+    *,
+    baseline_value: Decimal,
+    baseline_date: date,
+    target_value: Decimal | None = None,
+    target_date: date | None = None,
+    success_criterion: str = "",
+    how_measured: str = "",
+    processes=(),
+    interim_targets: list[tuple[date, Decimal]] = (),  # type: ignore[assignment]
+) -> CityKpi:
+    if kpi.city_id not in (None, city.pk):
+        raise ValidationError({"kpi": _("Choose a KPI of the network catalogue or of this city.")})
+    _check_adoption(kpi, baseline_value, baseline_date, target_value, target_date, interim_targets)
     try:
         with transaction.atomic():
             adoption = CityKpi.objects.create(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from civiclab.budgeting.models import Budget
 from civiclab.processes.models import Process
 
+from .actions import ADOPTION_FIELDS
 from .models import CityKpi, Delivered, Kpi, ProgressMode, Result, ResultStatus, StatusKind, Unit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -203,6 +204,25 @@ class AdoptForm(forms.Form):
                     _("Line %(n)d: write the date as YYYY-MM-DD, a comma, then the value.") % {"n": n}
                 ) from None
         return targets
+
+
+class AdoptionForm(AdoptForm):
+    """The same fields without the choice of KPI: to change an adoption."""
+
+    def __init__(self, *args, city, adoption=None, **kwargs):
+        if adoption is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    **{name: getattr(adoption, name) for name in ADOPTION_FIELDS},
+                    "interim_targets": "\n".join(
+                        f"{t.date.isoformat()}, {t.value.normalize()}" for t in adoption.targets.all()
+                    ),
+                    "processes": list(adoption.processes.all()),
+                },
+            )
+        super().__init__(*args, kpis=Kpi.objects.none(), city=city, **kwargs)
+        del self.fields["kpi"]
 
 
 class CityKpiForm(forms.ModelForm):

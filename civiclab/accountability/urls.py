@@ -32,6 +32,7 @@ urlpatterns = [
     path("staff/kpis/refresh/", views.kpis_refresh, name="kpis_refresh"),
     path(k + "propose/", views.kpi_propose, name="kpi_propose"),
     path(k + "measurements/", views.measurements, name="measurements"),
+    path(k + "edit/", views.adoption_edit, name="adoption_edit"),
     path("staff/api-tokens/", views.tokens, name="tokens"),
     path("staff/api-tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("staff/practices/new/", views.practice_new, name="practice_new"),

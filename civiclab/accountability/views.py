@@ -18,6 +18,7 @@ from civiclab.core.forms import posted, posted_with_files
 from . import actions, charts, selectors
 from .forms import (
     AdoptForm,
+    AdoptionForm,
     AnswerForm,
     CityKpiForm,
     CsvForm,
@@ -582,6 +583,29 @@ def kpi_adopt(request, city):
         {"city": city, "form": form, "heading": _("Adopt a KPI"), "submit": _("Adopt the KPI")},
         status=400 if form.is_bound else 200,
     )
+
+
+@staff_view("accountability.manage_kpis")
+@require_http_methods(["GET", "POST"])
+def adoption_edit(request, city, code):
+    adoption = selectors.get_adoption_for(city, code)
+    form = AdoptionForm(posted(request), city=city, adoption=adoption)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            actions.do_update_adoption(adoption, request.user, **data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The KPI's baseline and targets are saved."))
+            return redirect("accountability:kpi", city_slug=city.slug, code=code)
+    context = {
+        "city": city,
+        "form": form,
+        "heading": _("Baseline and targets of “%(name)s”") % {"name": adoption.kpi.name},
+        "submit": _("Save"),
+    }
+    return render(request, "accountability/form_page.html", context, status=400 if form.is_bound else 200)
 
 
 @staff_view("accountability.manage_kpis")

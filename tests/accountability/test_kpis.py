@@ -276,3 +276,30 @@ def test_interim_targets_are_set_on_adoption_and_shown_in_the_table(client, auro
     assert "Interim target" in page.content.decode()
     api = client.get("/api/v1/cities/aurora/kpis").json()["items"][0]
     assert api["interim_targets"] == [{"date": "2027-01-01", "value": "40.0000"}]
+
+
+def test_staff_change_the_baseline_and_targets_and_the_audit_keeps_the_old_values(
+    client, adoption, alice, erin
+):
+    url = reverse("accountability:adoption_edit", args=["aurora", "sdg-11-7-1"])
+    client.force_login(erin)
+    assert client.get(url).status_code == 403  # evaluators measure; admins set the goals
+    client.force_login(alice)
+    form = client.get(url).context["form"]
+    assert form.initial["target_value"] == Decimal("30")
+    data = {
+        "baseline_value": "20",
+        "baseline_date": adoption.baseline_date.isoformat(),
+        "target_value": "35",
+        "target_date": adoption.target_date.isoformat(),
+        "interim_targets": f"{TODAY().isoformat()}, 27",
+    }
+    assert client.post(url, {**data, "target_value": "135"}).status_code == 400  # a percentage over 100
+    assert client.post(url, data).status_code == 302
+    adoption.refresh_from_db()
+    assert adoption.target_value == Decimal("35") and adoption.targets.get().value == Decimal("27")
+    event = AuditEvent.objects.get(action="kpi.adoption_changed")
+    assert (
+        event.data["changed"]["target_value"] == ["30.0000", "35"]
+        or event.data["changed"]["target_value"][0] == "30.0000"
+    )

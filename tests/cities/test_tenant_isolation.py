@@ -381,6 +381,7 @@ def _accountability_kwargs(name: str, city) -> dict:
             "accountability:kpi": {**c, "code": code},
             "accountability:kpi_propose": {**c, "code": code},
             "accountability:measurements": {**c, "code": code},
+            "accountability:adoption_edit": {**c, "code": code},
             "accountability:token_revoke": {**c, "token_id": ApiToken.objects.filter(city=city).first().pk},
             "accountability:practice_replicate": {**c, "slug": practice},
             "accountability:practice_comment": {**c, "slug": practice},

@@ -515,7 +515,7 @@ def accountability_staff_paths(city: City) -> list[str]:
     feedback = Feedback.objects.filter(city=city).values_list("pk", flat=True)[:1]
     paths += [f"{base}results/feedback/{pk}/answer/" for pk in feedback]
     codes = CityKpi.objects.filter(city=city).values_list("kpi__code", flat=True)[:1]
-    paths += [f"{base}kpis/{code}/measurements/" for code in codes]
+    paths += [f"{base}kpis/{code}/{page}/" for code in codes for page in ("measurements", "edit")]
     return paths
 
 
