@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from civiclab.budgeting.models import Budget
 from civiclab.network.actions import do_comment_practice, do_publish_practice, do_replicate_practice
+from civiclab.processes.actions import do_add_component
 from civiclab.processes.models import Process
 
 from . import actions
@@ -208,6 +209,9 @@ def load(cities, people, processes) -> None:
             city, admins[slug], delivered, baseline_value=Decimal(0), baseline_date=date(2024, 1, 1)
         )
         actions.do_refresh_computed(city, admins[slug])
+    # Bologna's workshops are a component of its co-design phase: replicating the practice copies it.
+    workshops = processes["piano-quartieri"].phases.get(kind="co_design")
+    do_add_component(workshops, admins["bologna"], kind="meetings", title="Laboratori di quartiere")
     practices = {}
     for slug, spec in PRACTICES.items():
         spec = dict(spec)
