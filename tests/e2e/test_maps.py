@@ -24,8 +24,10 @@ def collecting(aurora):
 def test_a_click_on_the_map_fills_the_typed_coordinates(page, collecting, carol):
     sign_in(page, "carol@example.org")
     page.goto(f"/aurora/budgets/{collecting.slug}/projects/new/")
+    page.get_by_role("button", name="Choose the place on a map").click()
     canvas = page.locator("[data-map-picker] .map-canvas")
     expect(canvas).to_be_visible()
+    expect(canvas).to_be_focused()
     expect(page.get_by_label("Latitude")).to_have_value("")
     canvas.click(position={"x": 120, "y": 80})
     latitude = float(page.get_by_label("Latitude").input_value())
@@ -40,13 +42,26 @@ def test_a_place_is_shown_on_a_map_and_as_text(page, collecting):
     project.latitude, project.longitude = Decimal("60.16990"), Decimal("24.93840")
     project.save()
     page.goto(f"/aurora/budgets/{collecting.slug}/projects/{project.pk}/")
-    expect(page.locator("[data-map-point] .leaflet-marker-icon")).to_have_count(1)
+    page.get_by_role("button", name="Show on a map").click()
+    marker = page.locator("[data-map-point] .leaflet-marker-icon")
+    expect(marker).to_have_count(1)
+    # The marker image is served (its address comes from the page, not guessed by Leaflet).
+    page.wait_for_function(
+        "() => { const img = document.querySelector('[data-map-point] .leaflet-marker-icon');"
+        " return img.complete && img.naturalWidth > 0; }"
+    )
     expect(page.locator("[data-map-point]")).to_contain_text("60.16990, 24.93840")
 
 
-def test_pages_without_a_map_do_not_load_leaflet(page, collecting):
+def test_leaflet_loads_only_when_a_map_is_asked_for(page, collecting, carol):
+    sign_in(page, "carol@example.org")
     loaded = []
     page.on("request", lambda request: loaded.append(request.url))
     page.goto(f"/aurora/budgets/{collecting.slug}/")
     page.wait_for_load_state("load")
+    page.goto(f"/aurora/budgets/{collecting.slug}/projects/new/")
+    page.wait_for_load_state("load")
     assert not [url for url in loaded if "leaflet" in url]
+    page.get_by_role("button", name="Choose the place on a map").click()
+    expect(page.locator(".leaflet-container")).to_be_visible()
+    assert [url for url in loaded if url.endswith("leaflet.js")]

@@ -1,5 +1,6 @@
-/* Maps as an enhancement. Pages carry typed coordinates that work without JavaScript; this script
-   loads Leaflet only on pages that hold a map and adds:
+/* Maps as an enhancement. Pages carry typed coordinates that work without JavaScript; this script adds a
+   button to pages that hold a map, and loads Leaflet (about 45 kB) only when it is pressed, so pages stay
+   light for people on slow or paid-by-the-megabyte connections. It adds:
    - [data-map-picker]: a map to click or drag a marker on, which fills the latitude/longitude inputs
      inside it (and follows them when they are typed);
    - [data-map-point] (data-lat, data-lon, data-label): a map showing one point.
@@ -15,15 +16,46 @@
   var centre = (body.mapCentre || "").split(",").map(Number);
   var hasCentre = centre.length === 2 && centre.every(isFinite);
 
+  var loading = null, waiting = [];
   function load(done) {
+    if (window.L) return done();
+    waiting.push(done);
+    if (loading) return;
+    loading = true;
     var css = document.createElement("link");
     css.rel = "stylesheet";
     css.href = script.dataset.leafletCss;
     document.head.appendChild(css);
     var js = document.createElement("script");
     js.src = script.dataset.leafletJs;
-    js.onload = done;
+    js.onload = function () {
+      // The marker images, named by the page (their static names carry a hash in production); an empty
+      // imagePath stops Leaflet from guessing a folder and prefixing it.
+      L.Icon.Default.imagePath = "";
+      L.Icon.Default.mergeOptions({
+        iconUrl: script.dataset.leafletIcon,
+        iconRetinaUrl: script.dataset.leafletIcon2x,
+        shadowUrl: script.dataset.leafletShadow,
+      });
+      waiting.splice(0).forEach(function (f) { f(); });
+    };
     document.head.appendChild(js);
+  }
+
+  function button(el, label, init) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "map-button";
+    b.textContent = label;
+    b.addEventListener("click", function () {
+      b.disabled = true;
+      load(function () {
+        b.remove();
+        var map = init(el);
+        if (map) map.getContainer().focus();  // where the pressed button was: keyboard users stay in place
+      });
+    });
+    el.insertBefore(b, el.firstChild);
   }
 
   function makeMap(container, label) {
@@ -56,6 +88,7 @@
     var map = makeMap(div, el.dataset.label || "Map");
     map.setView([lat, lon], 16);
     L.marker([lat, lon], { alt: el.dataset.label || "", keyboard: false }).addTo(map);
+    return map;
   }
 
   function initPicker(el) {
@@ -90,10 +123,9 @@
     [latInput, lonInput].forEach(function (input) {
       input.addEventListener("change", function () { var p = current(); if (p) place(p, true); });
     });
+    return map;
   }
 
-  load(function () {
-    pickers.forEach(initPicker);
-    points.forEach(initPoint);
-  });
+  pickers.forEach(function (el) { button(el, el.dataset.mapButton || "Choose on a map", initPicker); });
+  points.forEach(function (el) { button(el, el.dataset.mapButton || "Show on a map", initPoint); });
 })();
