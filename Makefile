@@ -59,6 +59,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/pb_tally.py
 	$(BIN)/python bench/pb_voting.py
 	$(BIN)/python bench/proposals_pages.py
+	$(BIN)/python bench/dashboards.py  # accountability (issue 6)
 
 messages: $(STAMP)
 	cd civiclab && ../$(BIN)/django-admin makemessages --all --ignore=migrations --no-obsolete

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone, translation
 
+from civiclab.accountability import demo_data as accountability_demo
 from civiclab.accounts.actions import do_activate_totp, do_create_user, do_give_consent
 from civiclab.accounts.models import Purpose
 from civiclab.budgeting import demo_data as budgeting_demo
@@ -277,4 +278,5 @@ def _load(only_if_empty: bool) -> str:
     from civiclab.proposals import demo_data as proposals_demo
 
     proposals_demo.load(cities, people, processes)
+    accountability_demo.load(cities, people, processes)  # accountability (issue 6)
     return f"Demo network loaded: {len(cities)} cities, {len(people)} people, {len(PROCESSES) + 1} processes."

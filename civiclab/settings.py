@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "civiclab.events",
     # proposals: proposals, comments, debates, moderation
     "civiclab.proposals",
+    # accountability (issue 6): results, KPIs and dashboards
+    "civiclab.accountability",
 ]
 
 MIDDLEWARE = [

@@ -46,6 +46,8 @@ urlpatterns = [
     path("<slug:city_slug>/", include("civiclab.events.urls")),
     # proposals
     path("<slug:city_slug>/", include("civiclab.proposals.urls")),
+    # accountability (issue 6)
+    path("<slug:city_slug>/", include("civiclab.accountability.urls")),
 ]
 
 if settings.DEBUG:

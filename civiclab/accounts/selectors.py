@@ -10,6 +10,8 @@ def personal_data(user: User) -> dict:
     """Everything CivicLab holds about a person, as one JSON-ready document (GDPR art. 15 and 20).
 
     Each app that stores personal data adds its part here; tests check that nothing is missed."""
+    # accountability (issue 6)
+    from civiclab.accountability.selectors import personal_data_of as accountability_personal_data
     from civiclab.budgeting.selectors import personal_data_of as budgeting_personal_data
     from civiclab.deliberation.selectors import personal_data_of as deliberation_personal_data
     from civiclab.events.selectors import personal_data_of as events_personal_data
@@ -77,6 +79,7 @@ def personal_data(user: User) -> dict:
         **surveys_personal_data(user),  # surveys and meetings
         **events_personal_data(user),
         **proposals_personal_data(user),  # proposals
+        **accountability_personal_data(user),  # accountability (issue 6)
         "activity": [
             {
                 "at": e.created_at.isoformat(),

@@ -79,6 +79,10 @@ def _mount_app_routers() -> None:
     from civiclab.proposals.api import router as proposals
 
     api.add_router("", proposals)
+    # accountability (issue 6)
+    from civiclab.accountability.api import router as accountability
+
+    api.add_router("", accountability)
 
 
 _mount_app_routers()

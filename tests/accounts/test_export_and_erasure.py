@@ -57,6 +57,14 @@ EXPORTED = {
     "proposals.report": "reports",
     "proposals.appeal": "appeals",
     "proposals.block": "posting_blocks",
+    # accountability (issue 6)
+    "accountability.result": "results_created",
+    "accountability.resultupdate": "result_updates_written",
+    "accountability.feedback": "result_feedback",
+    "accountability.measurement": "kpi_measurements_entered",
+    "accountability.apitoken": "api_tokens_created",
+    "network.practicecomment": "practice_comments",
+    "network.replication": "practice_replications",
 }
 # Links that hold no personal data of their own (Django's permission tables, sign-in tokens).
 NOT_PERSONAL = {
@@ -91,6 +99,7 @@ def test_the_export_covers_every_model_that_points_at_a_person():
 @pytest.fixture
 def busy_alice(alice, sam, aurora, manifesto):
     """Alice with something in every place that holds personal data (sam is Aurora's other admin)."""
+    _alice_in_accountability(aurora, alice)  # accountability (issue 6): first, so her own process is newest
     actions.do_give_consent(alice, "newsletter")
     do_endorse(manifesto, kind="person", name="Alice Admin", country="ES", show_name=True, user=alice)
     do_create_process(aurora, alice, title="Alice's process", slug="alices-process")
@@ -260,3 +269,39 @@ def test_erasure_keeps_survey_and_meeting_counts(busy_alice):
     assert (Response.objects.count(), Participation.objects.count(), Registration.objects.count()) == counts
     assert not Response.objects.filter(user=busy_alice).exists()
     assert not Registration.objects.filter(user=busy_alice).exists()
+
+
+# --- accountability (issue 6) ---------------------------------------------------------------------
+
+
+def _alice_in_accountability(aurora, alice):
+    from django.utils import timezone
+
+    from civiclab.accountability import actions as acc
+    from civiclab.accountability.models import Kpi
+    from civiclab.network.actions import do_comment_practice, do_publish_practice, do_replicate_practice
+    from tests.factories import CityFactory, ProcessFactory
+
+    acc.do_load_catalogue()
+    statuses = acc.do_set_up_city(aurora)
+    result = acc.do_create_result(aurora, alice, title="Alice's benches", status=statuses[2])
+    acc.do_add_update(result, alice, date=timezone.localdate(), text="Installed")
+    feedback = acc.do_give_feedback(result, alice, delivered="partly", rating=2, comment="Wobbly")
+    acc.do_answer_feedback(feedback, alice, answer="Fixed")
+    kpi = Kpi.objects.get(code="sdg-11-7-1")
+    adoption = acc.do_adopt_kpi(aurora, alice, kpi, baseline_value=1, baseline_date=timezone.localdate())
+    acc.do_record_measurement(adoption, alice, date=timezone.localdate(), value=2, source="GIS")
+    acc.do_create_api_token(aurora, alice, name="Sensors", days=5)
+    other = CityFactory(slug="other-town", name="Other town")
+    practice = do_publish_practice(
+        other,
+        None,
+        slug="theirs",
+        title="T",
+        summary="S",
+        problem="P",
+        topic="climate",
+        source_process=ProcessFactory(city=other, slug="template"),
+    )
+    do_comment_practice(practice, aurora, alice, body="Nice")
+    do_replicate_practice(practice, aurora, alice)

@@ -130,6 +130,7 @@ def url_for(name: str, w: dict, city_key: str = "aurora") -> str:
         **engage_kwargs(w[f"{city_key}_engage"], city),  # surveys and meetings
         # proposals
         **proposals_url_kwargs(w[f"{city_key}_proposals"], city),
+        **_accountability_kwargs(name, city),  # accountability (issue 6)
     }.get(name, {})
     return reverse(name, kwargs=kwargs)
 
@@ -140,6 +141,19 @@ def _counts():
 
 STAFF_ROUTES = sorted(n for n, level in CIVICLAB_ROUTES.items() if level.startswith("staff:"))
 POST_ONLY = {"cities:staff_member_revoke", "surveys:question_delete", "events:photo"}
+POST_ONLY = {"cities:staff_member_revoke"}
+POST_ONLY |= {  # accountability (issue 6)
+    "accountability:from_budget",
+    "accountability:threshold",
+    "accountability:status_new",
+    "accountability:result_milestones",
+    "accountability:result_findings",
+    "accountability:kpis_refresh",
+    "accountability:kpi_propose",
+    "accountability:token_revoke",
+    "accountability:practice_replicate",
+    "accountability:practice_comment",
+}
 
 
 @pytest.mark.parametrize("name", STAFF_ROUTES)
@@ -343,3 +357,76 @@ def test_registering_needs_sign_in(client, world, name):
     response = client.post(url_for(name, world))
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
+
+
+# --- accountability (issue 6) ---------------------------------------------------------------------
+
+
+def _accountability_kwargs(name: str, city) -> dict:
+    """URL kwargs of the accountability routes, with a result, its feedback and document, an adopted
+    KPI, a token and a practice of `city`, made on first use."""
+    if not name.startswith(
+        ("accountability:", "network:kpi", "network:practice", "api-v1:list_city", "api-v1:list_results")
+    ):
+        return {}
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from civiclab.accountability import actions as acc
+    from civiclab.accountability.models import ApiToken, CityKpi, Kpi, Result, UpdateDocument
+    from civiclab.accounts.models import User
+    from civiclab.network.actions import do_publish_practice
+    from civiclab.network.models import Practice
+
+    result = Result.objects.filter(city=city).first()
+    if result is None:
+        acc.do_load_catalogue()
+        statuses = acc.do_set_up_city(city)
+        result = acc.do_create_result(city, None, title="Benches", status=statuses[2])
+        resident = User.objects.filter(memberships__isnull=True).exclude(is_superuser=True).first()
+        acc.do_give_feedback(result, resident, delivered="no", rating=1)
+        pdf = SimpleUploadedFile("r.pdf", b"%PDF-1.4\n")
+        acc.do_add_update(result, None, date=timezone.localdate(), text="Done", documents=[(pdf, "Report")])
+        acc.do_adopt_kpi(
+            city,
+            None,
+            Kpi.objects.get(code="sdg-11-7-1"),
+            baseline_value=1,
+            baseline_date=timezone.localdate(),
+        )
+        acc.do_create_api_token(city, None, name="Sensors", days=5)
+        do_publish_practice(
+            city, None, slug=f"practice-{city.slug}", title="P", summary="S", problem="P", topic="climate"
+        )
+    c = {"city_slug": city.slug}
+    code = CityKpi.objects.filter(city=city).select_related("kpi").first().kpi.code
+    practice = Practice.objects.filter(city=city).first().slug
+    r = {**c, "result_id": result.pk}
+    return {
+        name: {
+            "accountability:result": r,
+            "accountability:feedback": r,
+            "accountability:result_edit": r,
+            "accountability:result_milestones": r,
+            "accountability:result_update": r,
+            "accountability:result_findings": r,
+            "accountability:results_export": {**c, "fmt": "csv"},
+            "accountability:kpis_export": {**c, "fmt": "csv"},
+            "accountability:document": {
+                **c,
+                "document_id": UpdateDocument.objects.filter(city=city).first().pk,
+            },
+            "accountability:feedback_answer": {**c, "feedback_id": result.feedback.first().pk},
+            "accountability:kpi": {**c, "code": code},
+            "accountability:kpi_propose": {**c, "code": code},
+            "accountability:measurements": {**c, "code": code},
+            "accountability:adoption_edit": {**c, "code": code},
+            "accountability:token_revoke": {**c, "token_id": ApiToken.objects.filter(city=city).first().pk},
+            "accountability:practice_replicate": {**c, "slug": practice},
+            "accountability:practice_comment": {**c, "slug": practice},
+            "network:kpi": {"code": code},
+            "network:practice": {"slug": practice},
+            "api-v1:list_city_kpis": {"city": city.slug},
+            "api-v1:list_results": {"city": city.slug},
+        }.get(name, c if name.startswith("accountability:") else {})
+    }

@@ -74,6 +74,20 @@ NOT_PAGES = {
     "proposals:argument_comment": "POST only: the form is on the debate page",
     "proposals:comment_vote": "POST only: the buttons are on the proposal page",
     "proposals:attachment": "a file download, never a page",
+    # accountability (issue 6)
+    "accountability:results_export": "a CSV or JSON download",
+    "accountability:kpis_export": "a CSV or JSON download",
+    "accountability:document": "a PDF download",
+    "accountability:from_budget": "POST only",
+    "accountability:threshold": "POST only",
+    "accountability:status_new": "POST only",
+    "accountability:result_milestones": "POST only",
+    "accountability:result_findings": "POST only",
+    "accountability:kpis_refresh": "POST only",
+    "accountability:kpi_propose": "POST only",
+    "accountability:token_revoke": "POST only",
+    "accountability:practice_replicate": "POST only: pressed by tests/e2e/test_accountability.py",
+    "accountability:practice_comment": "POST only",
 }
 
 axe = Axe()
@@ -203,6 +217,7 @@ def public_paths() -> list[str]:
         paths += engage_paths(city)  # surveys and meetings
         paths += proposal_paths(city)  # proposals
     return paths
+    return paths + accountability_public_paths()  # accountability (issue 6)
 
 
 def budget_paths(city: City) -> list[str]:
@@ -278,6 +293,7 @@ def staff_paths(city: City) -> list[str]:
         *staff_budget_paths(city),
         *staff_engage_paths(city),  # surveys and meetings
         *staff_proposal_paths(city),  # proposals
+        *accountability_staff_paths(city),  # accountability (issue 6)
     ]
 
 
@@ -295,7 +311,7 @@ def staff_budget_paths(city: City) -> list[str]:
 
 
 def network_admin_paths() -> list[str]:
-    paths = ["/network/cities/", "/network/cities/new/"]
+    paths = ["/network/cities/", "/network/cities/new/", "/network/kpi-proposals/"]  # + accountability
     for city in City.objects.all():
         paths += [f"/network/cities/{city.slug}/edit/", *staff_paths(city)]
     return paths
@@ -461,6 +477,7 @@ def test_every_page_of_a_city_admin_is_accessible_and_light(audit):
     for path in staff_engage_paths(valencia):
         if path.endswith(("questions/new/", "offline/", "meetings/new/")):
             audit.submit(path)
+    accountability_error_states(audit)  # accountability (issue 6)
     audit.assert_clean()
 
 
@@ -590,3 +607,64 @@ def test_the_proposal_staff_pages_are_accessible_with_errors(audit):
         ):
             audit.submit(path, fill={"#id_hide_after_reports": "0"} if path.endswith("/settings/") else None)
     audit.assert_clean()
+
+
+# --- accountability (issue 6) ---------------------------------------------------------------------
+
+
+def accountability_public_paths() -> list[str]:
+    from civiclab.accountability.models import CityKpi, Kpi, Result
+    from civiclab.network.models import Practice
+
+    paths = ["/network/kpis/", "/network/practices/", "/network/practices/?topic=climate&size=medium"]
+    for city in City.objects.all():
+        paths += [f"/{city.slug}/results/", f"/{city.slug}/kpis/"]
+        # One result page per status kind, pilots and programmes: the rest differ in text.
+        kinds: dict[tuple, int] = {}
+        for r in Result.objects.filter(city=city, published=True).select_related("status").order_by("pk"):
+            kinds.setdefault((r.status.kind, r.is_pilot, r.parent_id is None), r.pk)
+        paths += [f"/{city.slug}/results/{pk}/" for pk in kinds.values()]
+        codes = CityKpi.objects.filter(city=city).values_list("kpi__code", flat=True)
+        paths += [f"/{city.slug}/kpis/{code}/" for code in codes]
+    adopted = Kpi.objects.filter(city__isnull=True, adoptions__isnull=False).distinct()
+    paths += [f"/network/kpis/{code}/" for code in adopted.values_list("code", flat=True)]
+    paths.append("/network/kpis/trees-planted/?view=values")
+    paths += [f"/network/practices/{slug}/" for slug in Practice.objects.values_list("slug", flat=True)]
+    return paths
+
+
+def accountability_staff_paths(city: City) -> list[str]:
+    from civiclab.accountability.models import CityKpi, Feedback, Result
+
+    base = f"/{city.slug}/staff/"
+    paths = [
+        f"{base}results/",
+        f"{base}results/new/",
+        f"{base}results/import/",
+        f"{base}results/feedback/",
+        f"{base}kpis/",
+        f"{base}kpis/adopt/",
+        f"{base}kpis/new/",
+        f"{base}api-tokens/",
+        f"{base}practices/new/",
+    ]
+    for r in Result.objects.filter(city=city).select_related("status").order_by("pk")[:3]:
+        paths += [f"{base}results/{r.pk}/edit/", f"{base}results/{r.pk}/updates/new/"]
+        if r.status.kind == "delivered":
+            paths.append(f"/{city.slug}/results/{r.pk}/feedback/")
+    feedback = Feedback.objects.filter(city=city).values_list("pk", flat=True)[:1]
+    paths += [f"{base}results/feedback/{pk}/answer/" for pk in feedback]
+    codes = CityKpi.objects.filter(city=city).values_list("kpi__code", flat=True)[:1]
+    paths += [f"{base}kpis/{code}/{page}/" for code in codes for page in ("measurements", "edit")]
+    return paths
+
+
+def accountability_error_states(audit: Audit) -> None:
+    staff = "/valencia/staff/"
+    audit.submit(f"{staff}results/new/", fill={"#id_title": ""})
+    audit.submit(f"{staff}results/import/")
+    audit.submit(f"{staff}kpis/adopt/")
+    audit.submit(f"{staff}kpis/new/")
+    audit.submit(f"{staff}api-tokens/")
+    audit.submit(f"{staff}practices/new/")
+    audit.submit(f"{staff}kpis/sdg-11-7-1/measurements/", "form:not([enctype]) [type=submit]")
