@@ -181,6 +181,7 @@ CIVICLAB_ROUTES = {
     "accountability:staff_results": "staff:accountability.change_result",
     "accountability:result_new": "staff:accountability.change_result",
     "accountability:from_budget": "staff:accountability.change_result",
+    "accountability:from_proposals": "staff:accountability.change_result",
     "accountability:threshold": "staff:accountability.change_result",
     "accountability:status_new": "staff:accountability.change_result",
     "accountability:results_import": "staff:accountability.change_result",

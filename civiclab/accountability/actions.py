@@ -179,7 +179,7 @@ def _check(result: Result) -> None:
                     break
                 seen.add(node.pk)
                 node = node.parent
-    for name in ("origin_project", "origin_process"):
+    for name in ("origin_project", "origin_process", "origin_proposal"):
         linked = getattr(result, name)
         if linked is not None and linked.city_id != result.city_id:
             errors[name] = _("Choose one of this city's own.")
@@ -219,11 +219,15 @@ def do_create_result(city, actor, *, status: ResultStatus | None = None, kpis=()
         result.origin = Origin.PROJECT
     elif result.origin_process_id and result.origin == Origin.HAND:
         result.origin = Origin.PROCESS
+    elif result.origin_proposal_id and result.origin == Origin.HAND:
+        result.origin = Origin.PROPOSAL
     _check(result)
     try:
         with transaction.atomic():
             result.save()
     except IntegrityError as exc:
+        if result.origin_proposal_id:
+            raise ValidationError({"origin_proposal": _("This proposal already has a result.")}) from exc
         raise ValidationError({"origin_project": _("This project already has a result.")}) from exc
     if kpis:
         result.kpis.set([k for k in kpis if k.city_id == city.pk])
@@ -286,7 +290,11 @@ def _ask_for_feedback(result: Result, actor) -> None:
     people = {u.pk: u for u in followers_of(result)}
     if result.origin_project_id and result.origin_project.author_id:
         people.setdefault(result.origin_project.author_id, result.origin_project.author)
-    # PROPOSAL LINK: add the accepted proposal's author here once `origin_proposal` exists.
+    if result.origin_proposal_id:
+        from civiclab.proposals.selectors import authors_of
+
+        for author in authors_of(result.origin_proposal):
+            people.setdefault(author.pk, author)
     people.pop(getattr(actor, "pk", None), None)
     url = result_url(result)
     users = list(people.values())
@@ -467,6 +475,37 @@ def do_create_results_from_budget(budget, actor) -> list[Result]:
         if project.pk not in taken
     ]
     audit.record("results.made_from_budget", actor=actor, city=budget.city, target=budget, made=len(made))
+    return made
+
+
+@transaction.atomic
+def do_create_results_from_proposals(component, actor) -> list[Result]:
+    """A result for each accepted proposal of a proposals component that has none yet: safe to press twice."""
+    from civiclab.proposals.models import AnswerState, Proposal
+
+    accepted = Proposal.objects.filter(
+        component=component, answer_state=AnswerState.ACCEPTED, hidden_at__isnull=True
+    ).order_by("pk")
+    taken = set(
+        Result.objects.filter(origin_proposal__in=accepted).values_list("origin_proposal_id", flat=True)
+    )
+    process = component.phase.process
+    made = [
+        do_create_result(
+            component.city,
+            actor,
+            title=proposal.title,
+            description=proposal.body,
+            origin=Origin.PROPOSAL,
+            origin_proposal=proposal,
+            origin_process=process,
+        )
+        for proposal in accepted
+        if proposal.pk not in taken
+    ]
+    audit.record(
+        "results.made_from_proposals", actor=actor, city=component.city, target=component, made=len(made)
+    )
     return made
 
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civiclab.budgeting.models import Budget
-from civiclab.processes.models import Process
+from civiclab.processes.models import Component, ComponentKind, Process
 
 from .actions import ADOPTION_FIELDS
 from .models import CityKpi, Delivered, Kpi, ProgressMode, Result, ResultStatus, StatusKind, Unit
@@ -100,6 +100,19 @@ class UpdateForm(forms.Form):
 
 class FindingsForm(forms.Form):
     findings = forms.CharField(label=_("Findings of the pilot"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class FromProposalsForm(forms.Form):
+    component = forms.ModelChoiceField(label=_("Proposals of"), queryset=Component.objects.none())
+
+    def __init__(self, *args, city, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["component"].queryset = (
+            Component.objects.for_city(city)
+            .filter(kind=ComponentKind.PROPOSALS)
+            .select_related("phase__process")
+        )
+        self.fields["component"].label_from_instance = lambda c: f"{c.phase.process.title}: {c.title}"
 
 
 class FromBudgetForm(forms.Form):

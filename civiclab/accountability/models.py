@@ -108,11 +108,14 @@ class Result(CityScoped):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    # --- PROPOSAL LINK: added by the lead after merging civiclab/proposals/ -------------------------
-    # origin_proposal = models.ForeignKey("proposals.Proposal", null=True, blank=True,
-    #                                     on_delete=models.SET_NULL, related_name="+")
-    # (Origin.PROPOSAL is already a choice; selectors.origin_url_of() has the matching branch to fill in.)
-    # -------------------------------------------------------------------------------------------------
+    origin_proposal = models.ForeignKey(
+        "proposals.Proposal",
+        verbose_name=_("proposal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     department = models.CharField(_("owner department"), max_length=160, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     budget_amount = models.PositiveBigIntegerField(_("budget"), null=True, blank=True)
@@ -153,6 +156,11 @@ class Result(CityScoped):
                 fields=["origin_project"],
                 condition=Q(origin_project__isnull=False),
                 name="result_once_per_project",
+            ),
+            models.UniqueConstraint(
+                fields=["origin_proposal"],
+                condition=Q(origin_proposal__isnull=False),
+                name="result_once_per_proposal",
             ),
             models.CheckConstraint(condition=Q(progress__lte=100), name="result_progress_at_most_100"),
             models.CheckConstraint(

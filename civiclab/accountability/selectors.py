@@ -50,7 +50,12 @@ def get_result_for(request, city, result_id: int) -> Result:
     """A result of this city: 404 for another city's, and for unpublished ones unless staff may see them."""
     result = get_object_or_404(
         Result.objects.for_city(city).select_related(
-            "status", "parent", "origin_project__budget", "origin_process", "city"
+            "status",
+            "parent",
+            "origin_project__budget",
+            "origin_process",
+            "origin_proposal__component__phase__process",
+            "city",
         ),
         pk=result_id,
     )
@@ -63,9 +68,15 @@ def origin_url_of(result: Result) -> str | None:
     if result.origin_project_id:
         project = result.origin_project
         return reverse("budgeting:project", args=[result.city.slug, project.budget.slug, project.pk])
+    proposal = result.origin_proposal if result.origin_proposal_id else None
+    if proposal is not None and proposal.hidden_at is None and proposal.component.phase.process.published:
+        component = proposal.component
+        return reverse(
+            "proposals:detail",
+            args=[result.city.slug, component.phase.process.slug, component.pk, proposal.pk],
+        )
     if result.origin_process_id and result.origin_process.published:
         return reverse("processes:detail", args=[result.city.slug, result.origin_process.slug])
-    # PROPOSAL LINK: return the proposal's URL here once `origin_proposal` exists.
     return None
 
 

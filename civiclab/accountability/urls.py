@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/results/", views.staff_results, name="staff_results"),
     path("staff/results/new/", views.result_new, name="result_new"),
     path("staff/results/from-budget/", views.from_budget, name="from_budget"),
+    path("staff/results/from-proposals/", views.from_proposals, name="from_proposals"),
     path("staff/results/settings/", views.threshold, name="threshold"),
     path("staff/results/statuses/", views.status_new, name="status_new"),
     path("staff/results/import/", views.results_import, name="results_import"),

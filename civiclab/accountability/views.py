@@ -25,6 +25,7 @@ from .forms import (
     FeedbackForm,
     FindingsForm,
     FromBudgetForm,
+    FromProposalsForm,
     MeasurementForm,
     MilestoneForm,
     ResultForm,
@@ -280,6 +281,7 @@ def staff_results(request, city):
             "city": city,
             "results": list(selectors.results_of(city, public=False).order_by("title", "pk")),
             "budget_form": FromBudgetForm(city=city),
+            "proposals_form": FromProposalsForm(city=city),
             "threshold_form": ThresholdForm(initial={"reopen_threshold": selectors.reopen_threshold(city)}),
             "n_waiting": selectors.unanswered_low_ratings(city).count(),
             "statuses": selectors.statuses_of(city),
@@ -439,6 +441,18 @@ def from_budget(request, city):
         messages.success(request, _("%(n)d results made from the funded projects.") % {"n": len(made)})
     else:
         messages.error(request, _("Choose a counted budget."))
+    return redirect("accountability:staff_results", city_slug=city.slug)
+
+
+@staff_view("accountability.change_result")
+@require_POST
+def from_proposals(request, city):
+    form = FromProposalsForm(request.POST, city=city)
+    if form.is_valid():
+        made = actions.do_create_results_from_proposals(form.cleaned_data["component"], request.user)
+        messages.success(request, _("%(n)d results made from the accepted proposals.") % {"n": len(made)})
+    else:
+        messages.error(request, _("Choose a proposals component."))
     return redirect("accountability:staff_results", city_slug=city.slug)
 
 

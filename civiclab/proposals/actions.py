@@ -19,6 +19,7 @@ from civiclab.core import audit, ratelimit
 from civiclab.core.images import clean_image
 from civiclab.processes.models import ComponentKind
 
+from . import selectors  # a module, not names: selectors imports this module too
 from .forms import MAX_ATTACHMENTS, MAX_PDF_BYTES, DebatesSettingsForm, ProposalsSettingsForm
 from .models import (
     Amendment,
@@ -100,17 +101,6 @@ def _followers(obj) -> list:
     from civiclab.notifications.selectors import followers_of
 
     return list(followers_of(obj))
-
-
-def _authors(proposal: Proposal) -> list:
-    people = [proposal.author] if proposal.author_id else []
-    people += [
-        c.user
-        for c in CoAuthorship.objects.filter(
-            proposal=proposal, user__isnull=False, accepted_at__isnull=False
-        ).select_related("user")
-    ]
-    return people
 
 
 def proposal_url(proposal: Proposal) -> str:
@@ -372,7 +362,7 @@ def do_answer(
     proposal.save()
     audit.record("proposal.answered", actor=staff, city=proposal.city, target=proposal, state=state)
     _notify(
-        _authors(proposal) + _followers(proposal),
+        selectors.authors_of(proposal) + _followers(proposal),
         city=proposal.city,
         kind="proposals.answered",
         params={"title": proposal.title, "state": str(proposal.get_answer_state_display())},
@@ -482,7 +472,7 @@ def do_propose_amendment(proposal: Proposal, user, *, body: str, explanation: st
     touch(proposal_ids=[proposal.pk])
     audit.record("amendment.proposed", actor=user, city=proposal.city, target=amendment, proposal=proposal.pk)
     _notify(
-        _authors(proposal) + _followers(proposal),
+        selectors.authors_of(proposal) + _followers(proposal),
         city=proposal.city,
         kind="proposals.amendment",
         params={"title": proposal.title},

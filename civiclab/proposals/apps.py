@@ -36,6 +36,13 @@ class ProposalsConfig(AppConfig):
                 defaults=DebatesSettingsForm.DEFAULTS,
             )
         )
+        # A KPI the accountability app records for each city (see proposals/kpis.py).
+        if apps.is_installed("civiclab.accountability"):
+            from civiclab.accountability.calculators import register_calculator
+
+            from .kpis import answered_within_90_days_share
+
+            register_calculator("proposals_answered_90d", answered_within_90_days_share)
         # Follows and notifications come from the notifications app; until it is installed, nothing is sent.
         if apps.is_installed("civiclab.notifications"):
             from civiclab.notifications.kinds import register_kind

@@ -401,3 +401,15 @@ def personal_data_of(user) -> dict:
         ]
         + [{"blocked_someone_at": b.created_at.isoformat()} for b in Block.objects.filter(blocked_by=user)],
     }
+
+
+def authors_of(proposal: Proposal) -> list:
+    """The author and the co-authors who accepted: the people an answer or a delivery is told to."""
+    people = [proposal.author] if proposal.author_id else []
+    people += [
+        c.user
+        for c in CoAuthorship.objects.filter(
+            proposal=proposal, user__isnull=False, accepted_at__isnull=False
+        ).select_related("user")
+    ]
+    return people

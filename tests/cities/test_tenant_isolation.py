@@ -141,9 +141,9 @@ def _counts():
 
 STAFF_ROUTES = sorted(n for n, level in CIVICLAB_ROUTES.items() if level.startswith("staff:"))
 POST_ONLY = {"cities:staff_member_revoke", "surveys:question_delete", "events:photo"}
-POST_ONLY = {"cities:staff_member_revoke"}
 POST_ONLY |= {  # accountability (issue 6)
     "accountability:from_budget",
+    "accountability:from_proposals",
     "accountability:threshold",
     "accountability:status_new",
     "accountability:result_milestones",

@@ -79,6 +79,7 @@ NOT_PAGES = {
     "accountability:kpis_export": "a CSV or JSON download",
     "accountability:document": "a PDF download",
     "accountability:from_budget": "POST only",
+    "accountability:from_proposals": "POST only",
     "accountability:threshold": "POST only",
     "accountability:status_new": "POST only",
     "accountability:result_milestones": "POST only",
