@@ -208,9 +208,12 @@ def do_submit_project(
     longitude=None,
     image=None,
     image_alt: str = "",
+    source_proposal=None,
 ) -> Project:
     if not budget.accepts_projects or budget.voting_has_opened():
         raise ValidationError(_("This budget does not take new projects any more."))
+    if source_proposal is not None:
+        _check_source_proposal(budget, author, source_proposal)
     if district is not None and district.budget_id != budget.pk:
         raise ValidationError({"district": _("This district belongs to another budget.")})
     if budget.districts.exists() and district is None:
@@ -233,8 +236,9 @@ def do_submit_project(
         latitude=latitude,
         longitude=longitude,
         author=author,
+        source_proposal=source_proposal,
     )
-    project.full_clean(exclude=["city", "budget", "author", "district"])
+    project.full_clean(exclude=["city", "budget", "author", "district", "source_proposal"])
     if image is not None and not image_alt.strip():
         raise ValidationError({"image_alt": _("Describe the image for people who cannot see it.")})
     cleaned = clean_image(image) if image is not None else None
@@ -245,6 +249,18 @@ def do_submit_project(
         )
     audit.record("budget.project_submitted", actor=author, city=budget.city, target=project, budget=budget.pk)
     return project
+
+
+def _check_source_proposal(budget: Budget, author, proposal) -> None:
+    """Only its own authors bring a proposal of this city into a budget, once per budget."""
+    from civiclab.proposals.selectors import authors_of
+
+    if proposal.city_id != budget.city_id or proposal.hidden_at is not None:
+        raise ValidationError(_("This proposal cannot be brought into this budget."))
+    if author is None or author.pk not in {a.pk for a in authors_of(proposal)}:
+        raise ValidationError(_("Only the authors of a proposal can bring it into a budget."))
+    if Project.objects.filter(budget=budget, source_proposal=proposal).exists():
+        raise ValidationError(_("This proposal is already a project of this budget."))
 
 
 @transaction.atomic

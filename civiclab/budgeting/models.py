@@ -222,10 +222,26 @@ class Project(CityScoped):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     author_reply = models.TextField(_("reply of the author"), blank=True)
     funded = models.BooleanField(default=False)
+    # Brought in by its author from the co-creation phase; the project page links back to it.
+    source_proposal = models.ForeignKey(
+        "proposals.Proposal",
+        verbose_name=_("from the proposal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["pk"]
         verbose_name = _("project")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget", "source_proposal"],
+                condition=models.Q(source_proposal__isnull=False),
+                name="project_once_per_proposal_and_budget",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

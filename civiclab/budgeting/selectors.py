@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from . import identity
@@ -90,8 +91,29 @@ def get_voting_budget_for(request, city, slug: str) -> tuple[Budget, BallotOptio
 
 def get_project_for(budget: Budget, project_id: int) -> Project:
     return get_object_or_404(
-        Project.objects.filter(budget=budget).select_related("district", "author"), pk=project_id
+        Project.objects.filter(budget=budget).select_related(
+            "district", "author", "source_proposal__component__phase__process"
+        ),
+        pk=project_id,
     )
+
+
+def source_proposal_url(project: Project) -> str | None:
+    """The page of the proposal a project came from, while that proposal is public."""
+    proposal = project.source_proposal
+    if proposal is None or proposal.hidden_at is not None:
+        return None
+    component = proposal.component
+    process = component.phase.process
+    if not (process.published and component.enabled):
+        return None
+    return reverse("proposals:detail", args=[project.city.slug, process.slug, component.pk, proposal.pk])
+
+
+def budgets_taking_projects(city) -> list[Budget]:
+    """Published budgets that take residents' projects now (voting has not opened)."""
+    now = timezone.now()
+    return list(public_budgets(city).filter(accepts_projects=True, voting_opens_at__gt=now))
 
 
 def projects_of(budget: Budget, *, district=None, status: str | None = None):

@@ -48,6 +48,7 @@ from .selectors import (
     outcomes_of,
     paper_queue,
     projects_of,
+    source_proposal_url,
     turnout,
 )
 
@@ -99,6 +100,7 @@ def project_detail(request, city, budget_slug, project_id):
             if is_author and project.reviewed_at and not project.author_reply
             else None,
             "can_review": request.user.has_perm("budgeting.review_project", city),
+            "source_url": source_proposal_url(project),
         },
     )
 
@@ -108,10 +110,17 @@ def project_detail(request, city, budget_slug, project_id):
 @require_http_methods(["GET", "POST"])
 def project_new(request, city, budget_slug):
     budget = get_budget_for(request, city, budget_slug)
-    form = ProjectForm(*posted_with_files(request), budget=budget)
+    source = _source_proposal(request, city)
+    initial = {}
+    if source is not None:
+        initial = {"title": source.title, "description": source.body}
+        initial |= {"latitude": source.latitude, "longitude": source.longitude}
+    form = ProjectForm(*posted_with_files(request), budget=budget, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            project = actions.do_submit_project(budget, request.user, **form.cleaned_data)
+            project = actions.do_submit_project(
+                budget, request.user, source_proposal=source, **form.cleaned_data
+            )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -122,9 +131,23 @@ def project_new(request, city, budget_slug):
     return render(
         request,
         "budgeting/project_form.html",
-        {"city": city, "budget": budget, "form": form},
+        {"city": city, "budget": budget, "form": form, "source": source},
         status=400 if form.is_bound else 200,
     )
+
+
+def _source_proposal(request, city):
+    """The proposal named by ?from_proposal= (GET) or the posted field: only its authors may bring it."""
+    from civiclab.proposals.models import Proposal
+    from civiclab.proposals.selectors import authors_of
+
+    raw = request.POST.get("from_proposal") or request.GET.get("from_proposal") or ""
+    if not raw.isdigit():
+        return None
+    proposal = Proposal.objects.filter(city=city, pk=int(raw), hidden_at__isnull=True).first()
+    if proposal is None or request.user.pk not in {a.pk for a in authors_of(proposal)}:
+        raise Http404
+    return proposal
 
 
 @city_view

@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from civiclab.budgeting.selectors import budgets_taking_projects
 from civiclab.cities.access import city_view, staff_view
 from civiclab.core.forms import posted, posted_with_files
 
@@ -215,6 +216,8 @@ def _detail_context(request, city, component, proposal) -> dict:
     coauthors = extras["coauthors"]
     is_author = signed_in and proposal.author_id == user.pk
     return {
+        # Its authors can bring it into a participatory budget that takes projects now.
+        "budgets_taking_projects": budgets_taking_projects(city) if is_author else [],
         "city": city,
         "component": component,
         "process": component.phase.process,
