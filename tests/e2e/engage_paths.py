@@ -3,7 +3,7 @@
 from civiclab.cities.models import City
 from civiclab.events.models import Meeting
 from civiclab.processes.models import Component
-from civiclab.surveys.models import Question
+from civiclab.surveys.models import Question, Survey
 
 
 def _components(city: City, kind: str, public: bool):
@@ -28,7 +28,11 @@ def staff_engage_paths(city: City) -> list[str]:
     paths = []
     for c in _components(city, "survey", public=False):
         base = f"/{city.slug}/staff/processes/{c.phase.process.slug}/c/{c.pk}/survey/"
-        paths += [base, f"{base}questions/new/", f"{base}offline/"]
+        paths.append(base)
+        # A survey component gets its survey when staff first save its settings (a replicated process
+        # starts without one): the question and offline pages exist from then on.
+        if Survey.objects.filter(component=c).exists():
+            paths += [f"{base}questions/new/", f"{base}offline/"]
         if question := Question.objects.filter(survey__component=c).last():
             paths.append(f"{base}questions/{question.pk}/edit/")
     for c in _components(city, "meetings", public=False):

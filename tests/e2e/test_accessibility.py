@@ -217,7 +217,6 @@ def public_paths() -> list[str]:
         paths += budget_paths(city)
         paths += engage_paths(city)  # surveys and meetings
         paths += proposal_paths(city)  # proposals
-    return paths
     return paths + accountability_public_paths()  # accountability (issue 6)
 
 
