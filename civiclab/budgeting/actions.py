@@ -208,6 +208,7 @@ def do_submit_project(
     longitude=None,
     image=None,
     image_alt: str = "",
+    more_images=(),
     source_proposal=None,
 ) -> Project:
     if not budget.accepts_projects or budget.voting_has_opened():
@@ -239,16 +240,29 @@ def do_submit_project(
         source_proposal=source_proposal,
     )
     project.full_clean(exclude=["city", "budget", "author", "district", "source_proposal"])
-    if image is not None and not image_alt.strip():
-        raise ValidationError({"image_alt": _("Describe the image for people who cannot see it.")})
-    cleaned = clean_image(image) if image is not None else None
+    # Up to MAX_PROJECT_IMAGES pictures: `image` and then `more_images`, each (file, text alternative).
+    pictures = [(image, image_alt), *more_images][:MAX_PROJECT_IMAGES]
+    cleaned = []
+    for n, (upload, alt) in enumerate(pictures, start=1):
+        if upload is None:
+            continue
+        suffix = "" if n == 1 else f"_{n}"
+        if not (alt or "").strip():
+            raise ValidationError(
+                {f"image_alt{suffix}": _("Describe the image for people who cannot see it.")}
+            )
+        try:
+            cleaned.append((clean_image(upload), alt.strip()))
+        except ValidationError as exc:  # tied to its own field, so the form says which picture
+            raise ValidationError({f"image{suffix}": exc.messages}) from None
     project.save()
-    if cleaned is not None:
-        ProjectImage.objects.create(
-            city=budget.city, project=project, image=cleaned, alt_text=image_alt.strip()
-        )
+    for picture, alt in cleaned:
+        ProjectImage.objects.create(city=budget.city, project=project, image=picture, alt_text=alt)
     audit.record("budget.project_submitted", actor=author, city=budget.city, target=project, budget=budget.pk)
     return project
+
+
+MAX_PROJECT_IMAGES = 3
 
 
 def _check_source_proposal(budget: Budget, author, proposal) -> None:

@@ -115,6 +115,24 @@ class ProjectForm(forms.Form):
         max_length=250,
         help_text=_("What the image shows, for people who cannot see it."),
     )
+    image_2 = forms.FileField(
+        label=_("Second image"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    image_alt_2 = forms.CharField(label=_("Description of the second image"), required=False, max_length=250)
+    image_3 = forms.FileField(
+        label=_("Third image"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    image_alt_3 = forms.CharField(label=_("Description of the third image"), required=False, max_length=250)
+
+    def project_fields(self) -> dict:
+        """cleaned_data as do_submit_project takes it: the second and third pictures in `more_images`."""
+        data = dict(self.cleaned_data)
+        data["more_images"] = [(data.pop(f"image_{n}"), data.pop(f"image_alt_{n}")) for n in (2, 3)]
+        return data
 
     def __init__(self, *args, budget, **kwargs):
         super().__init__(*args, **kwargs)

@@ -119,7 +119,7 @@ def project_new(request, city, budget_slug):
     if request.method == "POST" and form.is_valid():
         try:
             project = actions.do_submit_project(
-                budget, request.user, source_proposal=source, **form.cleaned_data
+                budget, request.user, source_proposal=source, **form.project_fields()
             )
         except ValidationError as exc:
             _add_errors(form, exc)

@@ -100,3 +100,42 @@ def test_the_project_page_shows_the_picture_with_its_description(client, ideas, 
     assert response.status_code == 302
     page = client.get(response.url).content.decode()
     assert 'alt="Old swings"' in page and "/media/budget-projects/" in page
+
+
+def test_a_project_takes_up_to_three_pictures_each_with_its_description(client, ideas, carol):
+    client.force_login(carol)
+    url = reverse("budgeting:project_new", args=["aurora", "ideas"])
+    fields = {"title": "Swings", "description": "For kids", "cost": "10"}
+    missing = client.post(
+        url, {**fields, "image": picture(), "image_alt": "Old swings", "image_2": picture()}
+    )
+    assert missing.status_code == 400
+    assert "image_alt_2" in missing.context["form"].errors
+    assert not Project.objects.filter(title="Swings").exists()
+    response = client.post(
+        url,
+        {
+            **fields,
+            "image": picture(),
+            "image_alt": "Old swings",
+            "image_2": picture("PNG", name="b.png"),
+            "image_alt_2": "The sandpit",
+            "image_3": picture(name="c.jpg"),
+            "image_alt_3": "The gate",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    for alt in ("Old swings", "The sandpit", "The gate"):
+        assert f'alt="{alt}"' in page
+
+
+def test_a_bad_second_picture_is_named_in_the_form(client, ideas, carol):
+    client.force_login(carol)
+    fake = SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")
+    response = client.post(
+        reverse("budgeting:project_new", args=["aurora", "ideas"]),
+        {"title": "Swings", "description": "For kids", "cost": "10", "image_2": fake, "image_alt_2": "x"},
+    )
+    assert response.status_code == 400
+    assert "image_2" in response.context["form"].errors
