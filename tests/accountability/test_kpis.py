@@ -303,3 +303,18 @@ def test_staff_change_the_baseline_and_targets_and_the_audit_keeps_the_old_value
         event.data["changed"]["target_value"] == ["30.0000", "35"]
         or event.data["changed"]["target_value"][0] == "30.0000"
     )
+
+
+def test_the_daily_command_records_the_computed_kpis_of_every_city(aurora, alice, delivered):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    kpi = Kpi.objects.get(city__isnull=True, code="civiclab-delivered")
+    adoption = actions.do_adopt_kpi(aurora, alice, kpi, baseline_value=0, baseline_date=date(2024, 1, 1))
+    out = StringIO()
+    call_command("update_computed_kpis", stdout=out)
+    assert "1 computed KPI value(s) recorded" in out.getvalue()
+    assert selectors.series_of(adoption)[0].value == Decimal("100.0")
+    call_command("update_computed_kpis", stdout=out)  # the same day again: nothing new
+    assert len(selectors.series_of(adoption)) == 1
