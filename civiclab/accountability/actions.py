@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from civiclab.cities.rules import roles_in
 from civiclab.core import audit
+from civiclab.core.documents import MAX_PDF_BYTES, is_pdf
 from civiclab.core.images import clean_image
 from civiclab.notifications.actions import do_notify
 from civiclab.notifications.selectors import followers_of
@@ -56,7 +57,6 @@ DEFAULT_STATUSES = [
     ("delivered", StatusKind.DELIVERED),
     ("cancelled", StatusKind.CANCELLED),
 ]
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 API_SCOPES = ("kpi:write",)
 
 
@@ -361,13 +361,6 @@ def _refresh_progress(result: Result, actor) -> None:
         _record_changes(result, actor, before)
 
 
-def _is_pdf(upload) -> bool:
-    upload.seek(0)
-    head = upload.read(5)
-    upload.seek(0)
-    return head == b"%PDF-"
-
-
 @transaction.atomic
 def do_add_update(
     result: Result,
@@ -393,9 +386,9 @@ def do_add_update(
         except ValidationError as exc:
             errors.setdefault("photo", []).extend(exc.messages)
     for upload, title in documents:
-        if upload.size > MAX_DOCUMENT_BYTES:
+        if upload.size > MAX_PDF_BYTES:
             errors.setdefault("document", []).append(_("The document is larger than 10 MB."))
-        elif not _is_pdf(upload):
+        elif not is_pdf(upload):
             errors.setdefault("document", []).append(_("Upload a PDF document."))
         elif not (title or "").strip():
             errors.setdefault("document_title", []).append(_("Give the document a title."))

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from civiclab.cities.access import city_view, staff_view
 from civiclab.core import ratelimit
-from civiclab.core.forms import posted, posted_with_files
+from civiclab.core.forms import attach_errors, posted, posted_with_files
 
 from . import actions, charts, selectors
 from .forms import (
@@ -37,14 +37,6 @@ from .forms import (
 from .models import ApiToken, Measurement, Milestone, StatusKind, UpdateDocument
 
 FEEDBACK_POSTS = (10, 3600)  # at most 10 feedback posts per hour per person
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # --- Public pages ----------------------------------------------------------------------------------
@@ -112,7 +104,7 @@ def result_feedback(request, city, result_id):
             try:
                 actions.do_give_feedback(result, request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(request, _("Thank you: your feedback is published."))
                 return redirect("accountability:result", city_slug=city.slug, result_id=result.pk)
@@ -302,7 +294,7 @@ def result_new(request, city):
                 city, request.user, kpis=values["kpis"] or (), **values["fields"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The result is saved."))
             return redirect("accountability:result_edit", city_slug=city.slug, result_id=result.pk)
@@ -338,7 +330,7 @@ def result_edit(request, city, result_id):
                 **values["fields"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The result is saved."))
             return redirect("accountability:result_edit", city_slug=city.slug, result_id=result.pk)
@@ -396,7 +388,7 @@ def result_update(request, city, result_id):
                 result, request.user, date=data["date"], text=data["text"], photos=photos, documents=documents
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The update is published."))
             return redirect("accountability:result", city_slug=city.slug, result_id=result.pk)
@@ -502,7 +494,7 @@ def feedback_answer(request, city, feedback_id):
         try:
             actions.do_answer_feedback(feedback, request.user, answer=form.cleaned_data["answer"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The answer is published."))
             return redirect("accountability:feedback_queue", city_slug=city.slug)
@@ -587,7 +579,7 @@ def kpi_adopt(request, city):
         try:
             adoption = actions.do_adopt_kpi(city, request.user, kpi, **data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The KPI is adopted."))
             return redirect("accountability:kpi", city_slug=city.slug, code=adoption.kpi.code)
@@ -609,7 +601,7 @@ def adoption_edit(request, city, code):
         try:
             actions.do_update_adoption(adoption, request.user, **data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The KPI's baseline and targets are saved."))
             return redirect("accountability:kpi", city_slug=city.slug, code=code)
@@ -630,7 +622,7 @@ def kpi_new(request, city):
         try:
             actions.do_create_city_kpi(city, request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The KPI is saved. Adopt it to measure it."))
             return redirect("accountability:staff_kpis", city_slug=city.slug)
@@ -698,7 +690,7 @@ def measurements(request, city, code):
                     unit=data["unit"],
                 )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The measurement is recorded."))
             return redirect("accountability:measurements", city_slug=city.slug, code=code)
@@ -706,7 +698,7 @@ def measurements(request, city, code):
         try:
             n = actions.do_import_measurements_csv(adoption, request.user, csv_form.text())
         except ValidationError as exc:
-            _add_errors(csv_form, exc)
+            attach_errors(csv_form, exc)
         else:
             messages.success(request, _("%(n)d measurements recorded.") % {"n": n})
             return redirect("accountability:measurements", city_slug=city.slug, code=code)
@@ -735,7 +727,7 @@ def tokens(request, city):
         try:
             _token, shown = actions.do_create_api_token(city, request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            attach_errors(form, exc)
         else:
             form = TokenForm()
     response = render(
@@ -773,7 +765,7 @@ def practice_new(request, city):
         try:
             practice = do_publish_practice(city, request.user, kpis=kpis, **data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The practice is published to the network."))
             return redirect("network:practice", slug=practice.slug)

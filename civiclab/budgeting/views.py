@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from civiclab.cities.access import city_view, staff_view
 from civiclab.core import ratelimit
-from civiclab.core.forms import posted, posted_with_files
+from civiclab.core.forms import attach_errors, posted, posted_with_files
 
 from . import actions, pabulib
 from .forms import (
@@ -122,7 +122,7 @@ def project_new(request, city, budget_slug):
                 budget, request.user, source_proposal=source, **form.project_fields()
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Your project is submitted. City staff will review it."))
             return redirect(
@@ -421,14 +421,6 @@ def ballots_file(request, city, budget_slug):
 # --- Staff ------------------------------------------------------------------------------------
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 STAFF_TASKS = [
     "change_budget",
     "manage_eligibility",
@@ -469,7 +461,7 @@ def budget_new(request, city):
         try:
             budget = actions.do_create_budget(city, request.user, districts=districts, **fields)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The budget is created."))
             return redirect("budgeting:detail", city_slug=city.slug, budget_slug=budget.slug)
@@ -486,7 +478,7 @@ def budget_edit(request, city, budget_slug):
         try:
             budget = actions.do_update_budget(budget, request.user, districts=districts, **fields)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The budget is saved."))
             return redirect("budgeting:detail", city_slug=city.slug, budget_slug=budget.slug)
@@ -521,7 +513,7 @@ def project_review(request, city, budget_slug, project_id):
         try:
             actions.do_review_project(project, request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The review is published and the author is notified."))
             return redirect(
@@ -546,7 +538,7 @@ def census_upload(request, city, budget_slug):
         try:
             rows = actions.do_upload_census(budget, request.user, form.cleaned_data["file"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The census list is stored: %(n)s people.") % {"n": rows})
             return redirect("budgeting:staff_list", city_slug=city.slug)
@@ -571,7 +563,7 @@ def letter_codes(request, city, budget_slug):
         try:
             codes = actions.do_create_letter_codes(budget, request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            attach_errors(form, exc)
         else:
             # Shown once, as a file for the printer: the codes themselves are never stored.
             response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -614,7 +606,7 @@ def verify_in_person(request, city, budget_slug):
                 district=data["district"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The person may now vote online."))
             return redirect("budgeting:verify_in_person", city_slug=city.slug, budget_slug=budget.slug)
@@ -639,7 +631,7 @@ def paper_voter(request, city, budget_slug):
         try:
             actions.do_register_paper_voter(budget, request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Recorded. Hand out one paper ballot."))
             url = reverse(

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from civiclab.cities.access import city_view, staff_view
 from civiclab.core import ratelimit
-from civiclab.core.forms import posted, posted_with_files
+from civiclab.core.forms import attach_errors, posted, posted_with_files
 
 from . import actions, ical
 from .forms import MeetingForm, PhotoForm, ReportForm
@@ -161,14 +161,6 @@ def cancel(request, city, process_slug, component_id, meeting_id):
 # --- Staff ------------------------------------------------------------------------------------
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 def _meeting_initial(meeting) -> dict:
     initial = {name: getattr(meeting, name) for name in actions.EDITABLE}
     initial["languages"] = ", ".join(meeting.languages)
@@ -186,7 +178,7 @@ def meeting_new(request, city, process_slug, component_id):
         try:
             meeting = actions.do_create_meeting(component, request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The meeting is published."))
             return redirect("events:detail", **_links(city, component, meeting))
@@ -214,7 +206,7 @@ def meeting_edit(request, city, process_slug, component_id, meeting_id):
         try:
             actions.do_update_meeting(meeting, request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The meeting is saved."))
             return redirect("events:detail", **_links(city, component, meeting))
@@ -253,7 +245,7 @@ def meeting_report(request, city, process_slug, component_id, meeting_id):
         try:
             actions.do_report_meeting(meeting, request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The report is saved."))
             return redirect("events:detail", **_links(city, component, meeting))
@@ -293,7 +285,7 @@ def meeting_photo(request, city, process_slug, component_id, meeting_id):
         try:
             actions.do_add_photo(meeting, request.user, **photo_form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(photo_form, exc)
+            attach_errors(photo_form, exc)
         else:
             messages.success(request, _("The photo is added."))
             return redirect("events:report", **_links(city, component, meeting))

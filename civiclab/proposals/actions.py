@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 
 from civiclab.budgeting import identity
 from civiclab.core import audit, ratelimit
+from civiclab.core.documents import MAX_PDF_BYTES, is_pdf
 from civiclab.core.images import clean_image
 from civiclab.processes.models import ComponentKind
 
 from . import selectors  # a module, not names: selectors imports this module too
-from .forms import MAX_ATTACHMENTS, MAX_PDF_BYTES, DebatesSettingsForm, ProposalsSettingsForm
+from .forms import MAX_ATTACHMENTS, DebatesSettingsForm, ProposalsSettingsForm
 from .models import (
     Amendment,
     AmendmentState,
@@ -157,9 +158,7 @@ def fts_sync(proposal: Proposal) -> None:
 
 def _read_attachment(upload) -> tuple[ContentFile, str, str]:
     """(file, kind, content type), the type read from the content, never from the name."""
-    head = upload.read(5)
-    upload.seek(0)
-    if head == b"%PDF-":
+    if is_pdf(upload):
         if upload.size > MAX_PDF_BYTES:
             raise ValidationError({"files": _("A PDF document can be at most 10 MB.")})
         import uuid

@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from .models import AnswerState, Channel, ModerationSettings, Side
 
 MAX_ATTACHMENTS = 5
-MAX_PDF_BYTES = 10 * 1024 * 1024
 
 
 class LinesField(forms.CharField):

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from civiclab.budgeting.selectors import budgets_taking_projects
 from civiclab.cities.access import city_view, staff_view
-from civiclab.core.forms import posted, posted_with_files
+from civiclab.core.forms import attach_errors, posted, posted_with_files
 
 from . import actions, selectors
 from .forms import (
@@ -64,17 +64,6 @@ FRAGMENT_TTL = 60
 def _fragment_key(*parts) -> str:
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     return f"civiclab:proposals:{digest}:{get_language()}"
-
-
-def _attach(form, exc: ValidationError) -> None:
-    """Puts an action's errors on the form, on their fields when the form has them."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _flash(request, exc: ValidationError) -> None:
@@ -183,7 +172,7 @@ def proposal_new(request, city, process_slug, component_id):
         try:
             proposal = actions.do_submit_proposal(component, request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Your proposal is published."))
             return _to_proposal(proposal)
@@ -295,7 +284,7 @@ def comment_new(request, city, component, proposal):
                 request.user, body=form.cleaned_data["body"], proposal=proposal, parent=parent
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Your comment is published."))
             return _to_proposal(proposal, f"#comment-{comment.pk}")
@@ -311,7 +300,7 @@ def endorse(request, city, component, proposal):
         try:
             actions.do_endorse(proposal, request.user, form.cleaned_data["organisation_name"])
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The endorsement is published."))
             return _to_proposal(proposal, "#endorsements")
@@ -344,7 +333,7 @@ def coauthors(request, city, process_slug, component_id, proposal_id):
         try:
             actions.do_invite_coauthor(proposal, request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The invitation is sent."))
             return redirect(request.path)
@@ -375,7 +364,7 @@ def amend(request, city, process_slug, component_id, proposal_id):
         try:
             amendment = actions.do_propose_amendment(proposal, request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Your amendment is sent to the author."))
             return redirect(
@@ -484,7 +473,7 @@ def answer(request, city, process_slug, component_id, proposal_id):
                     merged_into=merged,
                 )
             except ValidationError as exc:
-                _attach(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(request, _("The answer is published and the author is notified."))
                 return _to_proposal(proposal, "#answer")
@@ -515,7 +504,7 @@ def offline_proposal(request, city, process_slug, component_id):
             try:
                 proposal = actions.do_submit_proposal(component, author, recorded_by=request.user, **data)
             except ValidationError as exc:
-                _attach(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(request, _("The proposal is recorded."))
                 return _to_proposal(proposal)
@@ -537,7 +526,7 @@ def offline_support(request, city, process_slug, component_id, proposal_id):
         try:
             actions.do_record_offline_support(proposal, request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The support is recorded."))
             return redirect(request.path)
@@ -645,7 +634,7 @@ def argument_new(request, city, process_slug, component_id, debate_id):
         try:
             actions.do_add_argument(debate, request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Your argument is published."))
             return redirect("proposals:debate", **_kw(component, debate_id=debate.pk))
@@ -691,7 +680,7 @@ def debate_new(request, city, process_slug, component_id):
         try:
             debate = actions.do_create_debate(component, request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The debate is open."))
             return redirect("proposals:debate", **_kw(component, debate_id=debate.pk))
@@ -713,7 +702,7 @@ def debate_close(request, city, process_slug, component_id, debate_id):
         try:
             actions.do_close_debate(debate, request.user, conclusion=form.cleaned_data["conclusion"])
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The debate is closed."))
             return redirect("proposals:debate", **_kw(component, debate_id=debate.pk))
@@ -771,7 +760,7 @@ def comment_edit(request, city, comment_id):
         try:
             actions.do_edit_comment(comment, request.user, form.cleaned_data["body"])
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Your comment is saved; its earlier version stays visible."))
             return redirect(_comment_page(comment))
@@ -860,7 +849,7 @@ def report(request, city, kind, pk):
         try:
             actions.do_report(request.user, target, form.cleaned_data["reason"])
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Thank you: the moderators will look at it."))
             return redirect(_target_page(target, kind))
@@ -887,7 +876,7 @@ def appeal(request, city, kind, pk):
         try:
             actions.do_appeal(target, request.user, form.cleaned_data["text"])
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Your appeal is sent to the moderators."))
             return redirect(request.path)
@@ -914,7 +903,7 @@ def moderate(request, city, kind, pk):
         try:
             actions.do_moderate(target, request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The decision is saved and the author is told."))
             return redirect("proposals:moderation", city_slug=city.slug)
@@ -945,7 +934,7 @@ def moderation_settings(request, city):
         try:
             actions.do_update_moderation_settings(city, request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The moderation settings are saved."))
             return redirect("proposals:moderation", city_slug=city.slug)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from civiclab.cities.access import city_view, staff_view
 from civiclab.core import ratelimit
-from civiclab.core.forms import posted
+from civiclab.core.forms import attach_errors, posted
 
 from . import actions
 from .answers import read_post
@@ -221,7 +221,7 @@ def survey_edit(request, city, process_slug, component_id):
             else:
                 actions.do_update_survey(survey, request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The survey is saved."))
             return redirect("surveys:edit", **_links(city, component))
@@ -241,14 +241,6 @@ def survey_edit(request, city, process_slug, component_id):
     )
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 def _survey_or_404(request, city, process_slug, component_id):
     component, survey = get_survey_for(request, city, process_slug, component_id)
     if survey is None:
@@ -266,7 +258,7 @@ def question_new(request, city, process_slug, component_id):
         try:
             actions.do_add_question(survey, request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The question is added."))
             return redirect("surveys:edit", **_links(city, component))
@@ -304,7 +296,7 @@ def question_edit(request, city, process_slug, component_id, question_id):
         try:
             actions.do_update_question(question, request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The question is saved."))
             return redirect("surveys:edit", **_links(city, component))
