@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last, so that a cached page skips only the view (civiclab/core/pagecache.py).
+    "civiclab.core.pagecache.AnonymousPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "civiclab.urls"
@@ -139,6 +141,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Busy public pages are shared by anonymous visitors for this many seconds (0: never). Signed-in people
+# always see fresh pages. Off outside production, so that a developer sees each change at once.
+ANONYMOUS_PAGE_CACHE_SECONDS = int(os.environ.get("ANONYMOUS_PAGE_CACHE_SECONDS", "5" if PRODUCTION else "0"))
 
 # --- Background tasks -------------------------------------------------------------------------
 TASKS = {

@@ -10,6 +10,7 @@ from civiclab.budgeting.selectors import public_budgets
 from civiclab.core.contrast import readable_ink
 from civiclab.core.forms import posted, posted_with_files
 from civiclab.core.models import AuditEvent
+from civiclab.core.pagecache import anonymous_page_cache
 from civiclab.processes.selectors import all_processes, public_processes
 
 from . import actions
@@ -19,6 +20,7 @@ from .models import City, Membership
 from .selectors import staff_of
 
 
+@anonymous_page_cache
 @city_view
 def city_home(request, city):
     return render(

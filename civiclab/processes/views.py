@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from civiclab.budgeting.selectors import public_budgets
 from civiclab.cities.access import city_view, staff_view
 from civiclab.core.forms import posted
+from civiclab.core.pagecache import anonymous_page_cache
 
 from . import actions, components, selectors
 from .forms import ComponentAddForm, ComponentForm, PhaseFormSet, ProcessForm, standard_phase_initial
@@ -16,6 +17,7 @@ from .models import Component, Process
 from .selectors import get_process_for
 
 
+@anonymous_page_cache
 @city_view
 def process_detail(request, city, process_slug):
     process = get_process_for(request, city, process_slug)

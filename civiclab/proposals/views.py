@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from civiclab.budgeting.selectors import budgets_taking_projects
 from civiclab.cities.access import city_view, staff_view
 from civiclab.core.forms import attach_errors, posted, posted_with_files
+from civiclab.core.pagecache import anonymous_page_cache
 
 from . import actions, selectors
 from .forms import (
@@ -89,6 +90,7 @@ def _to_proposal(proposal, anchor: str = ""):
 # --- Proposals ----------------------------------------------------------------------------------
 
 
+@anonymous_page_cache
 @city_view
 def proposal_list(request, city, process_slug, component_id):
     component = selectors.proposals_component(request, city, process_slug, component_id)
@@ -238,6 +240,7 @@ def _detail_context(request, city, component, proposal) -> dict:
     }
 
 
+@anonymous_page_cache
 @city_view
 def proposal_detail(request, city, process_slug, component_id, proposal_id):
     component = selectors.proposals_component(request, city, process_slug, component_id)
@@ -548,6 +551,7 @@ def must_answer_queue(request, city):
 # --- Debates ------------------------------------------------------------------------------------
 
 
+@anonymous_page_cache
 @city_view
 def debate_list(request, city, process_slug, component_id):
     component = selectors.debates_component(request, city, process_slug, component_id)
@@ -616,6 +620,7 @@ def _thread(comments):
     return out
 
 
+@anonymous_page_cache
 @city_view
 def debate_detail(request, city, process_slug, component_id, debate_id):
     component = selectors.debates_component(request, city, process_slug, component_id)

@@ -115,3 +115,21 @@ def test_a_tiny_conversation_gets_an_empty_report(talk, carol):
     actions.do_vote(talk, participant, 0, 1)
     report = actions.do_recompute_report(talk)
     assert report.result["k"] == 0 and Participant.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_votes_outside_a_transaction_are_counted_and_the_twentieth_claims_the_recompute(aurora, alice):
+    # As in a request: on PostgreSQL the count commits on its own, apart from the vote (actions.do_vote).
+    talk = conversation(aurora, alice, seeds=SEEDS[:20], participation="link")
+    participant = actions.do_join(talk, anon_key="t" * 64)
+    for tid in range(actions.RECOMPUTE_MIN_NEW_VOTES - 1):
+        actions.do_vote(talk, participant, tid, 1)
+    talk.refresh_from_db()
+    assert talk.votes_since_report == actions.RECOMPUTE_MIN_NEW_VOTES - 1
+    assert not OpinionReport.objects.exists()
+    actions.do_vote(talk, participant, 0, -1)  # a changed answer counts as new
+    report = OpinionReport.objects.get(conversation=talk)  # the immediate task backend ran it
+    assert report.votes_seen == Vote.objects.filter(conversation=talk).count() == 19
+    assert Vote.objects.get(participant=participant, statement__tid=0).value == -1
+    talk.refresh_from_db()
+    assert talk.votes_since_report == 0 and talk.recompute_requested_at is None
