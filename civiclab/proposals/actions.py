@@ -21,7 +21,7 @@ from civiclab.core.images import clean_image
 from civiclab.processes.models import ComponentKind
 
 from . import selectors  # a module, not names: selectors imports this module too
-from .forms import MAX_ATTACHMENTS, DebatesSettingsForm, ProposalsSettingsForm
+from .forms import MAX_ATTACHMENTS, PROPOSAL_EDIT_FIELDS, DebatesSettingsForm, ProposalsSettingsForm
 from .models import (
     Amendment,
     AmendmentState,
@@ -46,7 +46,7 @@ from .models import (
     Support,
     TargetKind,
 )
-from .rules import blocked_in
+from .rules import FINAL_ANSWERS, author_ids, blocked_in
 
 PROPOSAL_LIMIT = (5, 3600)  # proposals per person per hour
 COMMENT_LIMIT = (20, 600)  # comments per person per 10 minutes
@@ -156,6 +156,23 @@ def fts_sync(proposal: Proposal) -> None:
 # --- Proposals ----------------------------------------------------------------------------------
 
 
+def _proposal_errors(
+    settings: dict, *, title: str, body: str, category: str, district: str, keep: tuple = ()
+) -> dict[str, str]:
+    """Field errors of a proposal's text; `keep` holds a category and district the proposal has already,
+    which an edit may leave as they are although staff took them off the lists since."""
+    errors: dict[str, str] = {}
+    if not title:
+        errors["title"] = _("Give your proposal a title.")
+    if len(body) < 10:
+        errors["body"] = _("Describe your proposal in a few words at least.")
+    if category and category not in settings["categories"] and category not in keep:
+        errors["category"] = _("Choose one of the categories.")
+    if district and district not in settings["districts"] and district not in keep:
+        errors["district"] = _("Choose one of the districts.")
+    return errors
+
+
 def _read_attachment(upload) -> tuple[ContentFile, str, str]:
     """(file, kind, content type), the type read from the content, never from the name."""
     if is_pdf(upload):
@@ -203,16 +220,8 @@ def do_submit_proposal(
             raise ValidationError(_("Verify your email address before submitting a proposal."))
     elif not component.enabled:
         raise ValidationError(_("This component is switched off."))
-    errors: dict[str, str] = {}
     title, body = (title or "").strip(), (body or "").strip()
-    if not title:
-        errors["title"] = _("Give your proposal a title.")
-    if len(body) < 10:
-        errors["body"] = _("Describe your proposal in a few words at least.")
-    if category and category not in settings["categories"]:
-        errors["category"] = _("Choose one of the categories.")
-    if district and district not in settings["districts"]:
-        errors["district"] = _("Choose one of the districts.")
+    errors = _proposal_errors(settings, title=title, body=body, category=category, district=district)
     if (latitude is None) != (longitude is None):
         errors["longitude"] = _("Give both the latitude and the longitude, or neither.")
     if len(files) > MAX_ATTACHMENTS:
@@ -267,8 +276,15 @@ def do_support(proposal: Proposal, user) -> Support:
     _check_may_post(user, component)
     if not settings_of(component)["supports_enabled"]:
         raise ValidationError(_("Supports are switched off here."))
-    if proposal.is_hidden:
+    # Read again under a lock: a proposal withdrawn or hidden since the page was loaded takes no support,
+    # and an edit by its authors (which needs no supports yet) waits for this one, or this one for it.
+    hidden_at, withdrawn_at = (
+        Proposal.objects.select_for_update().values_list("hidden_at", "withdrawn_at").get(pk=proposal.pk)
+    )
+    if hidden_at is not None:
         raise ValidationError(_("This proposal is hidden."))
+    if withdrawn_at is not None:
+        raise ValidationError(_("Its author withdrew this proposal: it takes no more supports."))
     try:
         with transaction.atomic():
             support = Support.objects.create(city_id=proposal.city_id, proposal=proposal, user=user)
@@ -279,6 +295,31 @@ def do_support(proposal: Proposal, user) -> Support:
     )
     audit.record("proposal.supported", actor=user, city=component.city, target=proposal)
     return support
+
+
+@transaction.atomic
+def do_withdraw_support(proposal: Proposal, user) -> None:
+    """A person takes back the support they gave online, while supporting is open. Supports that staff
+    recorded as given on paper, by phone or in person are not theirs to take back here."""
+    component = proposal.component
+    if not getattr(user, "is_authenticated", False):
+        raise ValidationError(_("Sign in first."))
+    if not component.is_open():
+        raise ValidationError(_("Supports can only be taken back while the phase is open."))
+    if not settings_of(component)["supports_enabled"]:
+        raise ValidationError(_("Supports are switched off here."))
+    # One DELETE decides: of two requests at once, only the one that removed the row lowers the count.
+    removed, _rows = Support.objects.filter(proposal=proposal, user=user, channel=Channel.ONLINE).delete()
+    if not removed:
+        if Support.objects.filter(proposal=proposal, user=user).exists():
+            raise ValidationError(
+                _("The city recorded your support as given on paper, by phone or in person: ask its staff.")
+            )
+        raise ValidationError(_("You do not support this proposal."))
+    Proposal.objects.filter(pk=proposal.pk).update(
+        supports_count=F("supports_count") - 1, updated_at=timezone.now()
+    )
+    audit.record("proposal.support_withdrawn", actor=user, city=component.city, target=proposal)
 
 
 @transaction.atomic
@@ -371,6 +412,138 @@ def do_answer(
     return proposal
 
 
+def edit_refusal(proposal: Proposal, user) -> str | None:
+    """Why `user` may not edit `proposal` now, or None: the rule of do_edit_proposal in words, for the
+    page (the action checks it again under a lock)."""
+    if not getattr(user, "is_authenticated", False):
+        return _("Sign in first.")
+    if user.pk not in author_ids(proposal):
+        return _("Only its authors can edit a proposal.")
+    if blocked_in(user, proposal.city_id):
+        return _("The moderators have blocked you from posting in this city.")
+    if not proposal.component.is_open():
+        return _("This phase is not open for contributions.")
+    if proposal.withdrawn_at is not None:
+        return _("This proposal is withdrawn: it can no longer be edited.")
+    if proposal.hidden_at is not None:
+        return _("The moderators hid this proposal: it stays as it is until they decide.")
+    if proposal.supports_count:
+        return _("People support this proposal already: it can no longer be edited.")
+    if proposal.answer_state:
+        return _("This proposal has an official answer: it can no longer be edited.")
+    return None
+
+
+def withdraw_refusal(proposal: Proposal, user) -> str | None:
+    """Why `user` may not withdraw `proposal`, or None (the rule of do_withdraw_proposal)."""
+    if not getattr(user, "is_authenticated", False):
+        return _("Sign in first.")
+    if proposal.author_id != user.pk:
+        return _("Only its author can withdraw a proposal.")
+    if proposal.withdrawn_at is not None:
+        return _("This proposal is withdrawn already.")
+    if proposal.answer_state in FINAL_ANSWERS:
+        return _("This proposal has an official answer: it can no longer be withdrawn.")
+    return None
+
+
+@transaction.atomic
+def do_edit_proposal(
+    proposal: Proposal,
+    user,
+    *,
+    title: str,
+    body: str,
+    category: str | None = None,
+    district: str | None = None,
+    latitude=None,
+    longitude=None,
+) -> Proposal:
+    """Its author or a co-author who accepted changes the title, text, category, district or place, while
+    the phase takes proposals and before anyone supports it or staff answer it (as in Decidim: nobody has
+    relied on the text yet). A category or district left out (the component has no such list) stays as
+    it is. A changed text keeps the one before as a numbered version, as an accepted amendment does."""
+    component = proposal.component
+    # Read again under a lock: a support, an answer or a withdrawal since the form was shown wins.
+    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    locked.component = component
+    refusal = edit_refusal(locked, user)
+    if refusal:
+        raise ValidationError(refusal)
+    new = {
+        "title": (title or "").strip(),
+        "body": (body or "").strip(),
+        "category": locked.category if category is None else category,
+        "district": locked.district if district is None else district,
+        "latitude": Proposal._meta.get_field("latitude").to_python(latitude),
+        "longitude": Proposal._meta.get_field("longitude").to_python(longitude),
+    }
+    errors = _proposal_errors(
+        settings_of(component),
+        title=new["title"],
+        body=new["body"],
+        category=new["category"],
+        district=new["district"],
+        keep=(locked.category, locked.district),
+    )
+    if (new["latitude"] is None) != (new["longitude"] is None):
+        errors["longitude"] = _("Give both the latitude and the longitude, or neither.")
+    if errors:
+        raise ValidationError(errors)
+    changed = [name for name in PROPOSAL_EDIT_FIELDS if getattr(locked, name) != new[name]]
+    if not changed:
+        return locked
+    if "body" in changed:
+        ProposalVersion.objects.create(
+            city_id=locked.city_id, proposal=locked, number=locked.version, body=locked.body
+        )
+        locked.version += 1
+        changed_columns = [*changed, "version"]
+    else:
+        changed_columns = changed
+    for name in changed:
+        setattr(locked, name, new[name])
+    # updated_at moves too: the cached list cards, comment thread and extras are keyed by it.
+    locked.save(update_fields=[*changed_columns, "updated_at"])
+    fts_sync(locked)  # search finds the new words (SQLite; PostgreSQL searches the table itself)
+    audit.record("proposal.edited", actor=user, city=component.city, target=locked, fields=changed)
+    return locked
+
+
+@transaction.atomic
+def do_withdraw_proposal(proposal: Proposal, user) -> Proposal:
+    """The author withdraws the proposal, in any phase, until staff give it a final answer (accepted,
+    rejected or merged). It stays readable with a notice; it cannot be undone. Co-authors and followers
+    are told."""
+    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    locked.component = proposal.component
+    refusal = withdraw_refusal(locked, user)
+    if refusal:
+        raise ValidationError(refusal)
+    locked.withdrawn_at = timezone.now()
+    locked.save(update_fields=["withdrawn_at", "updated_at"])
+    city = proposal.component.city
+    audit.record("proposal.withdrawn", actor=user, city=city, target=locked)
+    _notify(
+        selectors.authors_of(locked) + _followers(locked),
+        city=city,
+        kind="proposals.withdrawn",
+        params={"title": locked.title},
+        url=proposal_url(locked),
+        actor=user,
+    )
+    return locked
+
+
+def _check_not_withdrawn(proposal: Proposal, message: str) -> None:
+    """Read under a lock, so a withdrawal at the same moment is seen (do_withdraw_proposal locks it too)."""
+    withdrawn_at = (
+        Proposal.objects.select_for_update().values_list("withdrawn_at", flat=True).get(pk=proposal.pk)
+    )
+    if withdrawn_at is not None:
+        raise ValidationError(message)
+
+
 @transaction.atomic
 def do_invite_coauthor(
     proposal: Proposal, actor, *, email: str = "", organisation_name: str = "", organisation_type: str = ""
@@ -434,6 +607,7 @@ def do_endorse(proposal: Proposal, user, organisation_name: str) -> Endorsement:
     _check_may_post(user, proposal.component)
     if not settings_of(proposal.component)["endorsements_enabled"]:
         raise ValidationError(_("Endorsements are switched off here."))
+    _check_not_withdrawn(proposal, _("Its author withdrew this proposal: it takes no more endorsements."))
     name = " ".join((organisation_name or "").split())
     if not name:
         raise ValidationError({"organisation_name": _("Give the organisation's name.")})
@@ -454,6 +628,7 @@ def do_propose_amendment(proposal: Proposal, user, *, body: str, explanation: st
     _check_may_post(user, proposal.component)
     if not settings_of(proposal.component)["amendments_enabled"]:
         raise ValidationError(_("Amendments are switched off here."))
+    _check_not_withdrawn(proposal, _("Its author withdrew this proposal: it takes no more amendments."))
     _limit(f"amendment:{user.pk}", PROPOSAL_LIMIT, "body")
     body = (body or "").strip()
     if body == proposal.body.strip():
@@ -488,6 +663,8 @@ def do_decide_amendment(amendment: Amendment, user, *, accept: bool) -> Amendmen
         raise ValidationError(_("Only the author decides on amendments."))
     if amendment.state != AmendmentState.PENDING:
         raise ValidationError(_("This amendment is decided already."))
+    if proposal.withdrawn_at is not None:
+        raise ValidationError(_("This proposal is withdrawn: its text no longer changes."))
     amendment.state = AmendmentState.ACCEPTED if accept else AmendmentState.REJECTED
     amendment.decided_at = timezone.now()
     amendment.save(update_fields=["state", "decided_at", "updated_at"])
@@ -528,6 +705,13 @@ def do_comment(
         or parent.argument_id != getattr(argument, "pk", None)
     ):
         raise ValidationError({"body": _("You can only reply to a comment of the same page.")})
+    if parent is not None:
+        # Read again under a lock: a comment deleted since the page was loaded takes no reply.
+        erased, deleted_at = (
+            Comment.objects.select_for_update().values_list("erased", "deleted_at").get(pk=parent.pk)
+        )
+        if erased or deleted_at is not None:
+            raise ValidationError({"body": _("This comment is deleted: it takes no replies.")})
     _limit(f"comment:{user.pk}", COMMENT_LIMIT, "body")
     comment = Comment.objects.create(
         city_id=target.city_id,
@@ -552,7 +736,7 @@ def do_comment(
 def do_edit_comment(comment: Comment, user, body: str) -> Comment:
     if comment.author_id != user.pk:
         raise ValidationError(_("Only its author can edit a comment."))
-    if comment.is_hidden or comment.erased:
+    if comment.is_hidden or comment.is_removed:
         raise ValidationError(_("This comment can no longer be edited."))
     body = (body or "").strip()
     if not body:
@@ -579,6 +763,11 @@ def do_vote_comment(comment: Comment, user, value: int) -> CommentVote | None:
     if not component.is_open():
         raise ValidationError(_("This phase is not open for contributions."))
     field = {1: "agree_count", -1: "disagree_count"}
+    erased, deleted_at = (
+        Comment.objects.select_for_update().values_list("erased", "deleted_at").get(pk=comment.pk)
+    )
+    if erased or deleted_at is not None:
+        raise ValidationError(_("This comment is deleted: it takes no votes."))
     touch(comments=[comment])
     existing = CommentVote.objects.select_for_update().filter(comment=comment, user=user).first()
     if existing is None:
@@ -602,6 +791,52 @@ def do_vote_comment(comment: Comment, user, value: int) -> CommentVote | None:
         **{field[value]: F(field[value]) + 1, field[old]: F(field[old]) - 1}
     )
     return existing
+
+
+def _comment_html_key(pk: int, updated_at) -> str:
+    return f"civiclab:proposals:comment-html:{pk}:{updated_at.isoformat()}"  # see selectors.render_bodies
+
+
+@transaction.atomic
+def do_delete_comment(comment: Comment, user) -> Comment:
+    """Its author deletes a comment. The row stays, so replies keep their place, and the thread shows
+    "Comment deleted by its author"; its text, its earlier versions, its author link and the
+    agree/disagree votes on it are removed from the database and its rendered text from the shared
+    cache. It no longer counts as a comment of the proposal or argument."""
+    locked = Comment.objects.select_for_update().get(pk=comment.pk)
+    if locked.is_removed:
+        raise ValidationError(_("This comment is deleted already."))
+    if locked.author_id != getattr(user, "pk", None):
+        raise ValidationError(_("Only its author can delete a comment."))
+    if locked.is_hidden:
+        # Kept as it is for the appeal and the moderators' decision.
+        raise ValidationError(_("The moderators hid this comment: it stays as it is until they decide."))
+    now = timezone.now()
+    if locked.proposal_id:
+        selectors.forget_threads(
+            Proposal.objects.filter(pk=locked.proposal_id).values_list("pk", "updated_at")
+        )
+    cache.delete(_comment_html_key(locked.pk, locked.updated_at))
+    CommentRevision.objects.filter(comment=locked).delete()
+    CommentVote.objects.filter(comment=locked).delete()
+    Comment.objects.filter(pk=locked.pk).update(
+        body="",
+        author=None,
+        edited_at=None,
+        deleted_at=now,
+        agree_count=0,
+        disagree_count=0,
+        updated_at=now,
+    )
+    if locked.proposal_id:
+        Proposal.objects.filter(pk=locked.proposal_id).update(
+            comments_count=F("comments_count") - 1, updated_at=now
+        )
+    else:
+        Argument.objects.filter(pk=locked.argument_id).update(comments_count=F("comments_count") - 1)
+    audit.record("comment.deleted", actor=user, city=comment.city, target=locked)
+    locked.refresh_from_db()
+    return locked
 
 
 # --- Debates ------------------------------------------------------------------------------------
@@ -732,6 +967,8 @@ def do_report(user, target, reason: str) -> Report:
     city = target.city
     if not user.is_authenticated:
         raise ValidationError(_("Sign in first."))
+    if isinstance(target, Comment) and target.is_removed:
+        raise ValidationError(_("This comment is deleted."))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say what is wrong with it.")})
     _limit(f"report:{user.pk}", REPORT_LIMIT, "reason")
@@ -816,21 +1053,21 @@ def do_appeal(target, user, text: str) -> Appeal:
 
 def anonymise_contributions_of(user) -> None:
     """Erasure: contributions stay (so counts, threads and debates stay right) with no link to the person;
-    the text of their comments is replaced by "deleted". Called by accounts.actions.do_erase_account."""
+    the text of their comments is replaced by "deleted". As with a comment its author deletes, the
+    earlier versions go, the rendered text leaves the shared cache, and the comment takes no more votes,
+    edits or replies (`Comment.is_removed`). Called by accounts.actions.do_erase_account."""
     mine = Comment.objects.filter(author=user)
-    touch(proposal_ids=mine.exclude(proposal=None).values_list("proposal_id", flat=True).distinct())
+    threads = mine.exclude(proposal=None).values_list("proposal_id", flat=True).distinct()
+    selectors.forget_threads(Proposal.objects.filter(pk__in=threads).values_list("pk", "updated_at"))
+    touch(proposal_ids=threads)
     touch(proposal_ids=Proposal.objects.filter(author=user).values_list("pk", flat=True))
     for model, field in ((Amendment, "author"), (CoAuthorship, "user"), (Endorsement, "user")):
         touch(proposal_ids=model.objects.filter(**{field: user}).values_list("proposal_id", flat=True))
     CommentRevision.objects.filter(comment__in=mine).delete()
     # Their rendered text leaves the shared cache too (see selectors.render_bodies).
-    cache.delete_many(
-        [
-            f"civiclab:proposals:comment-html:{pk}:{at.isoformat()}"
-            for pk, at in mine.values_list("pk", "updated_at")
-        ]
-    )
-    mine.update(author=None, body="deleted", erased=True, updated_at=timezone.now())
+    cache.delete_many([_comment_html_key(pk, at) for pk, at in mine.values_list("pk", "updated_at")])
+    # No edit time either: the history it pointed to is gone.
+    mine.update(author=None, body="deleted", erased=True, edited_at=None, updated_at=timezone.now())
     Proposal.objects.filter(author=user).update(author=None)
     Proposal.objects.filter(answered_by=user).update(answered_by=None)
     Amendment.objects.filter(author=user).update(author=None)

@@ -50,6 +50,7 @@ class ProposalSchema(Schema):
     supports: int
     comments: int
     answer: AnswerSchema | None
+    withdrawn_at: datetime | None = Field(description="when its author withdrew it; null if not withdrawn")
     created_at: datetime
 
     @staticmethod
@@ -153,8 +154,13 @@ class CommentSchema(Schema):
         return c.parent_id
 
     @staticmethod
+    def resolve_body(c) -> str:
+        # Deleted by its author or erased with their account: the text is gone either way.
+        return "deleted" if c.is_removed else c.body
+
+    @staticmethod
     def resolve_author(c) -> str | None:
-        return None if c.erased else _name(c.author)
+        return None if c.is_removed else _name(c.author)
 
     @staticmethod
     def resolve_agree(c) -> int:

@@ -7,6 +7,7 @@ NOTIFICATION_KINDS = {
     "proposals.coauthor_invited": _("You are invited to write “%(title)s” together"),
     "proposals.debate_closed": _("The debate “%(title)s” is closed with a conclusion"),
     "proposals.hidden": _("Your contribution was hidden by the moderators: %(reason)s"),
+    "proposals.withdrawn": _("The proposal “%(title)s” was withdrawn by its author"),
 }
 
 

@@ -139,6 +139,25 @@ class ProposalForm(forms.Form):
         return data
 
 
+PROPOSAL_EDIT_FIELDS = ("title", "body", "category", "district", "latitude", "longitude")
+
+
+class ProposalEditForm(ProposalForm):
+    """The proposal form for its authors' edits: the text, category, district and place (files stay)."""
+
+    def __init__(self, *args, proposal, **kwargs):
+        kwargs.setdefault("initial", {name: getattr(proposal, name) for name in PROPOSAL_EDIT_FIELDS})
+        super().__init__(*args, component=proposal.component, **kwargs)
+        del self.fields["files"]
+        del self.fields["files_description"]
+        # A category or district that staff have taken off the lists since stays a choice for this one.
+        for name in ("category", "district"):
+            value = getattr(proposal, name)
+            field = self.fields.get(name)
+            if field is not None and value and value not in {v for v, _label in field.choices}:
+                field.choices = [*field.choices, (value, value)]
+
+
 class OfflineProposalForm(ProposalForm):
     channel = forms.ChoiceField(label=_("How it reached us"), choices=Channel.choices)
     author_email = forms.EmailField(

@@ -77,6 +77,9 @@ class Proposal(Moderated):
     supports_count = models.PositiveIntegerField(default=0)
     comments_count = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
+    # Withdrawn by its author: it stays readable with a notice, takes no more supports, amendments,
+    # edits or endorsements, and leaves the default list. Final: the author cannot undo it.
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -89,9 +92,13 @@ class Proposal(Moderated):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
 
 class ProposalVersion(CityScoped):
-    """The text of a proposal before an amendment replaced it."""
+    """The text of a proposal before an accepted amendment or an edit by its authors replaced it."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
@@ -251,7 +258,10 @@ class Comment(Moderated):
     author = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     body = models.TextField(_("comment"))
     edited_at = models.DateTimeField(null=True, blank=True)
+    # Two ways a comment loses its text and keeps its place in the thread (so replies stay under it):
+    # its author deletes it (`deleted_at`), or its author erases their account (`erased`).
     erased = models.BooleanField(default=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
     agree_count = models.PositiveIntegerField(default=0)
     disagree_count = models.PositiveIntegerField(default=0)
 
@@ -264,6 +274,11 @@ class Comment(Moderated):
                 name="comment_on_one_thing",
             ),
         ]
+
+    @property
+    def is_removed(self) -> bool:
+        """Deleted by its author or erased with their account: no text, no votes, edits or replies."""
+        return self.erased or self.deleted_at is not None
 
 
 class CommentRevision(CityScoped):

@@ -1,5 +1,9 @@
+import hashlib
 import re
+from collections.abc import Iterable
+from datetime import datetime
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Max, Prefetch, Q
@@ -7,6 +11,7 @@ from django.db.models.functions import Mod
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from civiclab.core import markdown
 from civiclab.processes.models import Component, ComponentKind
@@ -31,6 +36,26 @@ from .models import (
 )
 
 SORTS = ("recent", "supported", "commented", "random")
+WITHDRAWN = "withdrawn"  # the list's state filter that shows withdrawn proposals (and only them)
+
+
+def fragment_key(*parts, language: str | None = None) -> str:
+    """The shared-cache key of a rendered fragment (list cards, an anonymous comment thread)."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"civiclab:proposals:{digest}:{language or get_language()}"
+
+
+def forget_threads(proposals: Iterable[tuple[int, datetime]]) -> None:
+    """Drops the cached anonymous comment threads of these (pk, updated_at) proposals in every language.
+    Touching a proposal already stops them being served; this takes a removed text out of the shared
+    cache at once instead of when it expires."""
+    keys = [
+        fragment_key("thread", pk, at.isoformat(), language=code)
+        for pk, at in proposals
+        for code, _name in settings.LANGUAGES
+    ]
+    if keys:
+        cache.delete_many(keys)
 
 
 def proposals_component(request, city, process_slug: str, component_id: int) -> Component:
@@ -129,9 +154,11 @@ def proposals_of(
         qs = qs.filter(category=category)
     if district:
         qs = qs.filter(district=district)
+    # As in Decidim, withdrawn proposals leave every list but their own.
+    qs = qs.filter(withdrawn_at__isnull=state != WITHDRAWN)
     if state == "unanswered":
         qs = qs.filter(answer_state="")
-    elif state:
+    elif state and state != WITHDRAWN:
         qs = qs.filter(answer_state=state)
     if mine and user is not None and user.is_authenticated:
         qs = qs.filter(
@@ -177,10 +204,17 @@ def list_version(component) -> tuple:
 
 
 def must_answer(city):
-    """Proposals at or over their component's support threshold that have no answer yet."""
+    """Proposals at or over their component's support threshold that have no answer yet (and are not
+    withdrawn: their authors took them back)."""
     out = []
     candidates = (
-        Proposal.objects.filter(city=city, hidden_at__isnull=True, answer_state="", supports_count__gt=0)
+        Proposal.objects.filter(
+            city=city,
+            hidden_at__isnull=True,
+            withdrawn_at__isnull=True,
+            answer_state="",
+            supports_count__gt=0,
+        )
         .select_related("component__phase__process")
         .order_by("-supports_count", "created_at")
     )
@@ -270,15 +304,16 @@ def get_target(city, kind: str, pk: int):
 
 
 def moderation_queue(city) -> dict:
-    """Hidden content, reported content still shown, and open appeals."""
+    """Hidden content, reported content still shown, and open appeals. A comment its author deleted has
+    nothing left to look at (a hidden one cannot be deleted), so it leaves the queue."""
     items = []
-    for kind, model in (
-        (TargetKind.PROPOSAL, Proposal),
-        (TargetKind.ARGUMENT, Argument),
-        (TargetKind.COMMENT, Comment),
+    for kind, qs in (
+        (TargetKind.PROPOSAL, Proposal.objects.all()),
+        (TargetKind.ARGUMENT, Argument.objects.all()),
+        (TargetKind.COMMENT, Comment.objects.filter(deleted_at__isnull=True)),
     ):
         for obj in (
-            model.objects.filter(city=city)
+            qs.filter(city=city)
             .filter(Q(reports_count__gt=0) | Q(hidden_at__isnull=False))
             .select_related("author")[:200]
         ):

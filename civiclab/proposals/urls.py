@@ -12,7 +12,10 @@ urlpatterns = [
     path(c, views.proposal_list, name="list"),
     path(c + "new/", views.proposal_new, name="new"),
     path(p, views.proposal_detail, name="detail"),
+    path(p + "edit/", views.proposal_edit, name="edit"),
+    path(p + "withdraw/", views.proposal_withdraw, name="withdraw"),
     path(p + "support/", views.support, name="support"),
+    path(p + "support/withdraw/", views.support_withdraw, name="support_withdraw"),
     path(p + "comments/", views.comment_new, name="comment"),
     path(p + "endorse/", views.endorse, name="endorse"),
     path(p + "coauthors/", views.coauthors, name="coauthors"),
@@ -33,6 +36,7 @@ urlpatterns = [
     path(s + "debates/<int:debate_id>/close/", views.debate_close, name="debate_close"),
     # Comments, on proposals and arguments alike
     path("comments/<int:comment_id>/edit/", views.comment_edit, name="comment_edit"),
+    path("comments/<int:comment_id>/delete/", views.comment_delete, name="comment_delete"),
     path("comments/<int:comment_id>/vote/", views.comment_vote, name="comment_vote"),
     path("comments/<int:comment_id>/history/", views.comment_history, name="comment_history"),
     # Moderation

@@ -1,5 +1,4 @@
 import difflib
-import hashlib
 import secrets
 
 from django.apps import apps
@@ -14,7 +13,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -39,6 +37,7 @@ from .forms import (
     ModerationSettingsForm,
     OfflineProposalForm,
     OfflineSupportForm,
+    ProposalEditForm,
     ProposalForm,
     ReportForm,
 )
@@ -48,23 +47,20 @@ from .models import (
     AnswerState,
     Argument,
     Attachment,
+    Channel,
     CoAuthorship,
     ModerationSettings,
     Proposal,
     Support,
     TargetKind,
 )
+from .rules import author_ids
 
 PER_PAGE = 20
 # Rendered comment threads and list pages are kept this long in the shared cache; their keys hold the
 # proposals' updated_at (which every change of what they show moves), so a change shows at once, and
 # the TTL only bounds how long a changed display name stays in them.
 FRAGMENT_TTL = 60
-
-
-def _fragment_key(*parts) -> str:
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    return f"civiclab:proposals:{digest}:{get_language()}"
 
 
 def _flash(request, exc: ValidationError) -> None:
@@ -112,7 +108,7 @@ def proposal_list(request, city, process_slug, component_id):
         if request.GET.get("district") in settings["districts"]
         else "",
         "state": request.GET.get("state", "")
-        if request.GET.get("state") in [*AnswerState.values, "unanswered"]
+        if request.GET.get("state") in [*AnswerState.values, "unanswered", selectors.WITHDRAWN]
         else "",
         "mine": request.GET.get("mine") == "1",
         "q": request.GET.get("q", "").strip()[:200],
@@ -128,7 +124,7 @@ def proposal_list(request, city, process_slug, component_id):
     key = None
     if not filters["mine"]:
         version = selectors.list_version(component)
-        key = _fragment_key("list", component.pk, version, sorted(request.GET.items()))
+        key = selectors.fragment_key("list", component.pk, version, sorted(request.GET.items()))
     cards = cache.get(key) if key else None
     if cards is None:
         qs = selectors.proposals_of(component, user=request.user, sort=sort, seed=int(seed or 0), **filters)
@@ -154,7 +150,11 @@ def proposal_list(request, city, process_slug, component_id):
                 ("commented", _("Most commented")),
                 ("random", _("Random")),
             ],
-            "states": [("unanswered", _("Not answered yet")), *AnswerState.choices],
+            "states": [
+                ("unanswered", _("Not answered yet")),
+                *AnswerState.choices,
+                (selectors.WITHDRAWN, _("Withdrawn by their authors")),
+            ],
             "can_submit": request.user.has_perm("proposals.submit_proposal", component),
             "is_open": component.is_open(),
             "can_record": request.user.has_perm("proposals.record_offline", city),
@@ -189,7 +189,7 @@ def proposal_new(request, city, process_slug, component_id):
 def _anonymous_thread(request, city, proposal):
     """The comment thread as anonymous visitors see it (no buttons, nothing personal), rendered once per
     change of the proposal (see FRAGMENT_TTL)."""
-    key = _fragment_key("thread", proposal.pk, proposal.updated_at.isoformat())
+    key = selectors.fragment_key("thread", proposal.pk, proposal.updated_at.isoformat())
     html = cache.get(key)
     if html is None:
         html = render_to_string(
@@ -206,6 +206,16 @@ def _detail_context(request, city, component, proposal) -> dict:
     extras = selectors.proposal_extras(proposal)
     coauthors = extras["coauthors"]
     is_author = signed_in and proposal.author_id == user.pk
+    # The permission checks below read the authors from here, not from another query.
+    proposal.__dict__["_civiclab_author_ids"] = {
+        *([proposal.author_id] if proposal.author_id else []),
+        *(c.user_id for c in coauthors if c.user_id and c.accepted_at),
+    }
+    support_channel = (
+        Support.objects.filter(proposal=proposal, user=user).values_list("channel", flat=True).first()
+        if signed_in
+        else None
+    )
     return {
         # Its authors can bring it into a participatory budget that takes projects now.
         "budgets_taking_projects": budgets_taking_projects(city) if is_author else [],
@@ -224,8 +234,13 @@ def _detail_context(request, city, component, proposal) -> dict:
         "versions": extras["versions"],
         "comments": selectors.comment_thread(proposal=proposal, user=user) if signed_in else [],
         "thread": None if signed_in else _anonymous_thread(request, city, proposal),
-        "supported": signed_in and Support.objects.filter(proposal=proposal, user=user).exists(),
+        "supported": support_channel is not None,
+        # Supports that staff recorded from paper, phone or in person are not taken back here.
+        "can_withdraw_support": support_channel == Channel.ONLINE
+        and user.has_perm("proposals.withdraw_support", proposal),
         "is_author": is_author,
+        "can_edit": user.has_perm("proposals.edit_proposal", proposal),
+        "can_withdraw": user.has_perm("proposals.withdraw_proposal", proposal),
         "can_support": user.has_perm("proposals.support_proposal", proposal),
         "can_comment": user.has_perm("proposals.comment", component),
         "can_amend": user.has_perm("proposals.amend_proposal", proposal),
@@ -246,6 +261,74 @@ def proposal_detail(request, city, process_slug, component_id, proposal_id):
     component = selectors.proposals_component(request, city, process_slug, component_id)
     proposal = selectors.get_proposal_for(request, city, component, proposal_id)
     return render(request, "proposals/detail.html", _detail_context(request, city, component, proposal))
+
+
+def _refused(request, city, component, proposal, *, heading: str, reason: str):
+    return render(
+        request,
+        "proposals/refused.html",
+        {"city": city, "component": component, "proposal": proposal, "heading": heading, "reason": reason},
+        status=403,
+    )
+
+
+@city_view
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_edit(request, city, process_slug, component_id, proposal_id):
+    component = selectors.proposals_component(request, city, process_slug, component_id)
+    proposal = selectors.get_proposal_for(request, city, component, proposal_id)
+    if request.user.pk not in author_ids(proposal):
+        raise PermissionDenied
+    refusal = actions.edit_refusal(proposal, request.user)
+    if refusal:
+        return _refused(
+            request, city, component, proposal, heading=_("This proposal cannot be edited"), reason=refusal
+        )
+    form = ProposalEditForm(posted(request), proposal=proposal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_edit_proposal(proposal, request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, _("Your changes are published."))
+            return _to_proposal(proposal)
+    return render(
+        request,
+        "proposals/form.html",
+        {"city": city, "component": component, "proposal": proposal, "form": form, "editing": True},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@city_view
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_withdraw(request, city, process_slug, component_id, proposal_id):
+    """A confirmation page, and its POST: withdrawing cannot be undone."""
+    component = selectors.proposals_component(request, city, process_slug, component_id)
+    proposal = selectors.get_proposal_for(request, city, component, proposal_id)
+    if proposal.author_id != request.user.pk:
+        raise PermissionDenied
+    refusal = actions.withdraw_refusal(proposal, request.user)
+    if refusal:
+        return _refused(
+            request, city, component, proposal, heading=_("This proposal cannot be withdrawn"), reason=refusal
+        )
+    if request.method == "POST":
+        try:
+            actions.do_withdraw_proposal(proposal, request.user)
+        except ValidationError as exc:
+            _flash(request, exc)
+        else:
+            messages.success(request, _("Your proposal is withdrawn."))
+        return _to_proposal(proposal)
+    return render(
+        request,
+        "proposals/withdraw.html",
+        {"city": city, "component": component, "proposal": proposal},
+    )
 
 
 def _proposal_post(view):
@@ -272,6 +355,17 @@ def support(request, city, component, proposal):
         _flash(request, exc)
     else:
         messages.success(request, _("Thank you: you support this proposal."))
+    return _to_proposal(proposal, "#supports")
+
+
+@_proposal_post
+def support_withdraw(request, city, component, proposal):
+    try:
+        actions.do_withdraw_support(proposal, request.user)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("You no longer support this proposal."))
     return _to_proposal(proposal, "#supports")
 
 
@@ -425,7 +519,9 @@ def amendment_detail(request, city, process_slug, component_id, proposal_id, ame
             "proposal": proposal,
             "amendment": amendment,
             "diff": diff_lines(amendment.base_body, amendment.body),
-            "can_decide": is_author and amendment.state == AmendmentState.PENDING,
+            "can_decide": is_author
+            and amendment.state == AmendmentState.PENDING
+            and proposal.withdrawn_at is None,
         },
     )
 
@@ -758,6 +854,8 @@ def _visible_comment(request, city, comment_id):
 @require_http_methods(["GET", "POST"])
 def comment_edit(request, city, comment_id):
     comment = _visible_comment(request, city, comment_id)
+    if comment.is_removed:
+        raise Http404
     if comment.author_id != request.user.pk:
         raise PermissionDenied
     form = CommentEditForm(posted(request), initial={"body": comment.body})
@@ -775,6 +873,29 @@ def comment_edit(request, city, comment_id):
         {"city": city, "comment": comment, "form": form, "back": _comment_page(comment)},
         status=400 if form.is_bound else 200,
     )
+
+
+@city_view
+@login_required
+@require_http_methods(["GET", "POST"])
+def comment_delete(request, city, comment_id):
+    """A confirmation page, and its POST: the author deletes their comment (see do_delete_comment)."""
+    comment = _visible_comment(request, city, comment_id)
+    if comment.is_removed:
+        raise Http404
+    if comment.author_id != request.user.pk:
+        raise PermissionDenied
+    back = _comment_page(comment)
+    if request.method == "POST":
+        try:
+            actions.do_delete_comment(comment, request.user)
+        except ValidationError as exc:
+            _flash(request, exc)
+        else:
+            messages.success(request, _("Your comment is deleted."))
+        return redirect(back)
+    selectors.render_bodies([comment])
+    return render(request, "proposals/comment_delete.html", {"city": city, "comment": comment, "back": back})
 
 
 @city_view
@@ -847,7 +968,7 @@ def report(request, city, kind, pk):
         may_see_drafts = request.user.has_perm("processes.view_unpublished", city)
         if not may_see_drafts and not (component.enabled and component.phase.process.published):
             raise Http404
-    if target.is_hidden:
+    if target.is_hidden or (kind == TargetKind.COMMENT and target.is_removed):
         raise Http404
     form = ReportForm(posted(request))
     if request.method == "POST" and form.is_valid():

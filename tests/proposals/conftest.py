@@ -65,3 +65,39 @@ def _generous_limits(monkeypatch):
     """Tests post far faster than people; test_rate_limits checks the real limits."""
     for name in ("PROPOSAL_LIMIT", "COMMENT_LIMIT", "REPORT_LIMIT", "ARGUMENT_LIMIT"):
         monkeypatch.setattr(actions, name, (10_000, 60))
+
+
+@pytest.fixture
+def fred(aurora):
+    """A resident of Aurora who writes Carol's proposal with her (see `coauthored`)."""
+    from tests.conftest import _person
+
+    return _person("fred@example.org", "Fred Coauthor", aurora)
+
+
+@pytest.fixture
+def gina(aurora):
+    """A resident of Aurora invited to write Carol's proposal who has not accepted yet."""
+    from tests.conftest import _person
+
+    return _person("gina@example.org", "Gina Invited", aurora)
+
+
+@pytest.fixture
+def coauthored(proposal, carol, fred, gina):
+    """Carol's proposal with Fred as a co-author who accepted and Gina invited."""
+    actions.do_invite_coauthor(proposal, carol, email=fred.email)
+    actions.do_accept_coauthorship(proposal, fred)
+    actions.do_invite_coauthor(proposal, carol, email=gina.email)
+    proposal.refresh_from_db()
+    return proposal
+
+
+def csrf_token(client, path: str) -> str:
+    """The token a browser would send back: from the form on the page at `path`."""
+    import re
+
+    html = client.get(path).content.decode()
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert match, f"no CSRF token in the form at {path}"
+    return match.group(1)
