@@ -73,6 +73,7 @@ NOT_PAGES = {
     "proposals:argument": "POST only: the form is on the debate page",
     "proposals:argument_comment": "POST only: the form is on the debate page",
     "proposals:comment_vote": "POST only: the buttons are on the proposal page",
+    "proposals:support_withdraw": "POST only: the button is on the proposal page",
     "proposals:attachment": "a file download, never a page",
     # accountability (issue 6)
     "accountability:results_export": "a CSV or JSON download",
@@ -555,6 +556,9 @@ def resident_proposal_paths() -> list[str]:
         f"/valencia/report/comment/{other_comment.pk}/",
         f"/valencia/appeal/comment/{hidden.pk}/",
         f"/valencia/comments/{my_comment.pk}/edit/",
+        f"{base}{mine.pk}/edit/",
+        f"{base}{mine.pk}/withdraw/",
+        f"/valencia/comments/{my_comment.pk}/delete/",
     ]
 
 
@@ -588,12 +592,13 @@ def test_the_proposal_pages_of_a_resident_are_accessible_and_light(audit):
     paths = resident_proposal_paths()
     for path in paths:
         audit.visit(path)
-    new, coauthors, amend, report, _appeal, edit = paths
+    new, coauthors, amend, report, _appeal, edit, edit_proposal, *_confirmations = paths
     audit.submit(new)
     audit.submit(coauthors)
     audit.submit(amend, fill={"#id_body": ""})
     audit.submit(report)
     audit.submit(edit, fill={"#id_body": ""})
+    audit.submit(edit_proposal, fill={"#id_title": ""})
     audit.assert_clean()
 
 
