@@ -133,3 +133,19 @@ def test_votes_outside_a_transaction_are_counted_and_the_twentieth_claims_the_re
     assert Vote.objects.get(participant=participant, statement__tid=0).value == -1
     talk.refresh_from_db()
     assert talk.votes_since_report == 0 and talk.recompute_requested_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_the_count_skips_the_wait_for_the_disk_never_the_votes_after_it(aurora, alice):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is a PostgreSQL setting")
+    talk = conversation(aurora, alice, seeds=SEEDS[:3], participation="link")
+    participant = actions.do_join(talk, anon_key="s" * 64)
+    actions.do_vote(talk, participant, 0, 1)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"  # the next vote on this connection commits durably
+    talk.refresh_from_db()
+    assert talk.votes_since_report == 1
