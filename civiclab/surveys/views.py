@@ -5,6 +5,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -235,10 +237,23 @@ def survey_edit(request, city, process_slug, component_id):
             "survey": survey,
             "form": form,
             "frozen": frozen,
-            "questions": questions_of(survey) if survey else [],
+            "questions": _with_focus(questions_of(survey) if survey else [], request.GET),
         },
         status=400 if form.is_bound else 200,
     )
+
+
+def _with_focus(questions: list, query) -> list:
+    """After Move up / Move down, the moved question's button in the same direction takes the focus
+    again (the other one when it is now first or last), so the move can be repeated by keyboard."""
+    for i, q in enumerate(questions):
+        if query.get("moved") == str(q.pk) and query.get("direction") in actions.MOVES:
+            first, last = i == 0, i == len(questions) - 1
+            if query["direction"] == "up":
+                q.focus = "down" if first and not last else "up"
+            else:
+                q.focus = "up" if last and not first else "down"
+    return questions
 
 
 def _survey_or_404(request, city, process_slug, component_id):
@@ -326,6 +341,29 @@ def question_delete(request, city, process_slug, component_id, question_id):
     else:
         messages.success(request, _("The question is removed."))
     return redirect("surveys:edit", **_links(city, component))
+
+
+@staff_view("surveys.change_survey")
+@require_POST
+def question_move(request, city, process_slug, component_id, question_id):
+    """Move up / Move down without JavaScript: back to the edit page at the question, whose button
+    in the same direction takes the focus again (so it can be pressed again)."""
+    component, survey = _survey_or_404(request, city, process_slug, component_id)
+    question = get_question_for(survey, question_id)
+    direction = request.POST.get("direction", "")
+    try:
+        actions.do_move_question(question, request.user, direction)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        question.refresh_from_db(fields=["position"])
+        messages.success(
+            request, _("“%(text)s” is now question %(n)d.") % {"text": question.text, "n": question.number}
+        )
+    query = urlencode({"moved": question.pk, "direction": direction if direction in actions.MOVES else ""})
+    return redirect(
+        f"{reverse('surveys:edit', kwargs=_links(city, component))}?{query}#question-{question.pk}"
+    )
 
 
 @staff_view("surveys.record_offline")
