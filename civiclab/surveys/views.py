@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -237,23 +236,10 @@ def survey_edit(request, city, process_slug, component_id):
             "survey": survey,
             "form": form,
             "frozen": frozen,
-            "questions": _with_focus(questions_of(survey) if survey else [], request.GET),
+            "questions": questions_of(survey) if survey else [],
         },
         status=400 if form.is_bound else 200,
     )
-
-
-def _with_focus(questions: list, query) -> list:
-    """After Move up / Move down, the moved question's button in the same direction takes the focus
-    again (the other one when it is now first or last), so the move can be repeated by keyboard."""
-    for i, q in enumerate(questions):
-        if query.get("moved") == str(q.pk) and query.get("direction") in actions.MOVES:
-            first, last = i == 0, i == len(questions) - 1
-            if query["direction"] == "up":
-                q.focus = "down" if first and not last else "up"
-            else:
-                q.focus = "up" if last and not first else "down"
-    return questions
 
 
 def _survey_or_404(request, city, process_slug, component_id):
@@ -346,8 +332,9 @@ def question_delete(request, city, process_slug, component_id, question_id):
 @staff_view("surveys.change_survey")
 @require_POST
 def question_move(request, city, process_slug, component_id, question_id):
-    """Move up / Move down without JavaScript: back to the edit page at the question, whose button
-    in the same direction takes the focus again (so it can be pressed again)."""
+    """Move up / Move down without JavaScript. Back on the edit page, the address's fragment names the
+    button just pressed, so the browser gives it the focus again and the move can be repeated by
+    keyboard (the other button once the question is first or last; the question when none is left)."""
     component, survey = _survey_or_404(request, city, process_slug, component_id)
     question = get_question_for(survey, question_id)
     direction = request.POST.get("direction", "")
@@ -360,10 +347,13 @@ def question_move(request, city, process_slug, component_id, question_id):
         messages.success(
             request, _("“%(text)s” is now question %(n)d.") % {"text": question.text, "n": question.number}
         )
-    query = urlencode({"moved": question.pk, "direction": direction if direction in actions.MOVES else ""})
-    return redirect(
-        f"{reverse('surveys:edit', kwargs=_links(city, component))}?{query}#question-{question.pk}"
-    )
+    anchor = f"question-{question.pk}"
+    if direction in actions.MOVES and not actions.has_answers(survey):
+        first, last = question.position == 0, question.position == survey.questions.count() - 1
+        buttons = [d for d, shown in (("up", not first), ("down", not last)) if shown]
+        if buttons:
+            anchor += "-" + (direction if direction in buttons else buttons[0])
+    return redirect(f"{reverse('surveys:edit', kwargs=_links(city, component))}#{anchor}")
 
 
 @staff_view("surveys.record_offline")

@@ -50,17 +50,17 @@ def test_staff_move_a_question_up_and_come_back_to_it(client, survey, alice):
     wish = survey.q["wish"]
     response = client.post(move_url(survey, wish), {"direction": "up"})
     assert response.status_code == 302
-    assert response.url == f"{edit_url(survey)}?moved={wish.pk}&direction=up#question-{wish.pk}"
+    # Back at the button just pressed: the fragment gives it the focus, so the move can be repeated.
+    assert response.url == f"{edit_url(survey)}#question-{wish.pk}-up"
     assert order(survey) == [START[0], START[1], START[3], START[2], *START[4:]]
     assert sorted(Question.objects.filter(survey=survey).values_list("position", flat=True)) == list(range(7))
-    page = client.get(response.url)
-    body = page.content.decode()
+    body = client.get(response.url).content.decode()
     assert "“What do you want more of?” is now question 3." in body
-    # The same button takes the focus again, so the move can be repeated by keyboard.
-    item = body.split(f'id="question-{wish.pk}"')[1].split("</li>")[0]
-    assert 'tabindex="-1"' in body.split(f'id="question-{wish.pk}"')[1].split(">")[0]
-    assert body.count("autofocus") == 1
-    assert 'autofocus>Move question 3 up<span class="visually-hidden">: “What do you want more of?”' in item
+    item = body.split(f'<li id="question-{wish.pk}"')[1].split("</li>")[0]
+    assert (
+        f'id="question-{wish.pk}-up" aria-label="Move question 3 up: “What do you want more of?”">'
+        "Move question 3 up</button>" in item
+    )
     event = AuditEvent.objects.filter(action="survey.question_moved").get()
     assert event.actor == alice and event.data["direction"] == "up" and event.data["position"] == 2
 
@@ -75,25 +75,42 @@ def test_moving_down_swaps_with_the_next_question(client, survey, alice):
     assert "Only for people who answered “Bike” to question 1." in body
 
 
-def test_the_focus_goes_to_the_other_button_once_the_question_is_first(client, survey, alice):
+@pytest.mark.parametrize(
+    "key,direction,anchor",
+    [
+        ("mode", "up", "down"),  # now first: no up button, the down one takes the focus
+        ("rank", "down", "up"),  # now last
+        ("bike", "up", "up"),  # refused (its condition): the same button again
+    ],
+)
+def test_the_focus_goes_to_a_button_that_is_there(client, survey, alice, key, direction, anchor):
     client.force_login(alice)
-    name, mode = survey.q["name"], survey.q["mode"]
-    response = client.post(move_url(survey, mode), {"direction": "up"})
-    item = client.get(response.url).content.decode().split(f'id="question-{mode.pk}"')[1].split("</li>")[0]
-    assert "Move question 1 up" not in item
-    assert 'autofocus>Move question 1 down<span class="visually-hidden">: “How do you travel?”' in item
-    assert order(survey)[:2] == [mode.text, name.text]
+    question = survey.q[key]
+    response = client.post(move_url(survey, question), {"direction": direction})
+    assert response.url == f"{edit_url(survey)}#question-{question.pk}-{anchor}"
+    assert f'id="question-{question.pk}-{anchor}"' in client.get(response.url).content.decode()
+
+
+def test_without_buttons_the_focus_goes_to_the_question(client, survey, alice, carol):
+    actions.do_answer_survey(survey, carol, answers(survey))
+    client.force_login(alice)
+    wish = survey.q["wish"]
+    response = client.post(move_url(survey, wish), {"direction": "up"})
+    assert response.url == f"{edit_url(survey)}#question-{wish.pk}"
+    assert f'<li id="question-{wish.pk}" tabindex="-1">' in client.get(response.url).content.decode()
 
 
 def test_the_page_names_each_button_with_its_question_and_offers_only_possible_moves(client, survey, alice):
     client.force_login(alice)
     body = client.get(edit_url(survey)).content.decode()
     assert "Move question 1 up" not in body and "Move question 7 down" not in body
-    assert 'Move question 4 up<span class="visually-hidden">: “What do you want more of?”</span>' in body
-    assert 'Move question 4 down<span class="visually-hidden">: “What do you want more of?”</span>' in body
+    # The name starts with the visible words (WCAG 2.5.3) and adds the question.
+    assert 'aria-label="Move question 4 up: “What do you want more of?”">Move question 4 up</button>' in body
+    assert (
+        'aria-label="Move question 4 down: “What do you want more of?”">Move question 4 down</button>' in body
+    )
     assert body.count('name="direction" value="up"') == 6
     assert body.count('name="direction" value="down"') == 6
-    assert "autofocus" not in body
     assert body.count('name="csrfmiddlewaretoken"') >= 12
 
 
@@ -203,3 +220,19 @@ def test_another_citys_question_is_404_for_its_own_staff_under_this_citys_addres
     )
     assert client.post(url, {"direction": "up"}).status_code == 404
     assert order(survey) == START
+
+
+def test_a_question_with_quotes_keeps_its_button_name_whole(client, survey, alice):
+    actions.do_update_question(
+        survey.q["scale"],
+        alice,
+        kind="scale",
+        text='Is the "green" <b>street</b> nice?',
+        scale_min=1,
+        scale_max=5,
+    )
+    client.force_login(alice)
+    body = client.get(edit_url(survey)).content.decode()
+    assert (
+        'aria-label="Move question 5 up: “Is the &quot;green&quot; &lt;b&gt;street&lt;/b&gt; nice?”"' in body
+    )
