@@ -1,7 +1,10 @@
 """Staff reorder a survey's questions with Move up / Move down buttons (no JavaScript)."""
 
+import threading
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection, connections
 from django.urls import reverse
 
 from civiclab.core.models import AuditEvent
@@ -236,3 +239,42 @@ def test_a_question_with_quotes_keeps_its_button_name_whole(client, survey, alic
     assert (
         'aria-label="Move question 5 up: “Is the &quot;green&quot; &lt;b&gt;street&lt;/b&gt; nice?”"' in body
     )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_moves_keep_every_position_once(aurora_process, alice):
+    """Six staff pressing buttons at the same moment: each move is a whole swap, none is lost."""
+    survey = make_survey(aurora_process, alice)
+    moves = [
+        ("wish", "up"),
+        ("scale", "up"),
+        ("rank", "down"),
+        ("name", "down"),
+        ("matrix", "up"),
+        ("wish", "down"),
+    ]
+    barrier = threading.Barrier(len(moves))
+    errors = []
+
+    def move(key, direction):
+        try:
+            barrier.wait()
+            actions.do_move_question(survey.q[key], alice, direction)
+        except ValidationError:
+            pass  # a refusal (a condition) is a clean answer, not a failure
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=move, args=m) for m in moves]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    positions = sorted(Question.objects.filter(survey=survey).values_list("position", flat=True))
+    assert positions == list(range(7))
+    moved = AuditEvent.objects.filter(action="survey.question_moved").count()
+    assert 1 <= moved <= len(moves)
