@@ -116,6 +116,7 @@ CIVICLAB_ROUTES = {
     "surveys:question_new": "staff:surveys.change_survey",
     "surveys:question_edit": "staff:surveys.change_survey",
     "surveys:question_delete": "staff:surveys.change_survey",
+    "surveys:question_move": "staff:surveys.change_survey",
     "surveys:offline": "staff:surveys.record_offline",
     "surveys:responses_csv": "staff:surveys.view_answers",
     "events:calendar": "public",

@@ -2,12 +2,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from civiclab.core import audit
 from civiclab.core.images import clean_image
 from civiclab.processes.models import ComponentKind
 
-from .models import Meeting, Photo, Registration, Status
+from .models import Meeting, MeetingProposal, Photo, Registration, Status
 
 EDITABLE = {
     "title",
@@ -255,6 +256,44 @@ def _clean_outcomes(outcomes) -> list[dict]:
     return clean
 
 
+def _clean_proposals(meeting: Meeting, proposals) -> list[int]:
+    """Ids of the proposals (objects or ids) that came out of the meeting: all of the meeting's city."""
+    from civiclab.proposals.models import Proposal
+
+    try:
+        ids = list(dict.fromkeys(int(getattr(p, "pk", p)) for p in proposals))
+    except (TypeError, ValueError):
+        raise ValidationError({"proposals": _("Give proposals by their number.")}) from None
+    found = dict(
+        # A number too large for the database is no proposal (and SQLite would overflow on it).
+        Proposal.objects.filter(pk__in=[pk for pk in ids if 0 < pk < 2**63]).values_list("pk", "city_id")
+    )
+    wrong = [pk for pk in ids if found.get(pk) != meeting.city_id]
+    if wrong:
+        raise ValidationError(
+            {
+                "proposals": ngettext(
+                    "Proposal %(numbers)s is not a proposal of this city.",
+                    "Proposals %(numbers)s are not proposals of this city.",
+                    len(wrong),
+                )
+                % {"numbers": ", ".join(str(pk) for pk in wrong)}
+            }
+        )
+    return ids
+
+
+def _set_proposals(meeting: Meeting, ids: list[int]) -> None:
+    """Links exactly these proposals (the meeting row is locked, so two reports cannot interleave)."""
+    had = set(meeting.proposal_links.values_list("proposal_id", flat=True))
+    meeting.proposal_links.filter(proposal_id__in=had - set(ids)).delete()
+    MeetingProposal.objects.bulk_create(
+        MeetingProposal(city_id=meeting.city_id, meeting=meeting, proposal_id=pk)
+        for pk in ids
+        if pk not in had
+    )
+
+
 def _clean_demographics(counts: dict, attendance: int | None) -> dict:
     clean: dict[str, dict[str, int]] = {}
     for group, values in (counts or {}).items():
@@ -281,13 +320,16 @@ def do_report_meeting(
     actor,
     *,
     minutes: str = "",
+    proposals=None,
     outcomes=(),
     attendance: int | None = None,
     attendance_demographics: dict | None = None,
 ) -> Meeting:
-    """Minutes, the proposals that came out of the meeting, and attendance counts (demographics only
-    from attendees who consented, counted by staff; published with small groups suppressed)."""
+    """Minutes, the proposals that came out of the meeting (of its city; None keeps them as they are),
+    other outcomes as free links, and attendance counts (demographics only from attendees who
+    consented, counted by staff; published with small groups suppressed)."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    proposal_ids = _clean_proposals(meeting, proposals) if proposals is not None else None
     if attendance is not None and attendance < 0:
         raise ValidationError({"attendance": _("Give a number of people, 0 or more.")})
     if (attendance is not None or attendance_demographics) and timezone.now() < meeting.starts_at:
@@ -298,12 +340,15 @@ def do_report_meeting(
     meeting.attendance = attendance
     meeting.attendance_demographics = _clean_demographics(attendance_demographics or {}, attendance)
     meeting.save()
+    if proposal_ids is not None:
+        _set_proposals(meeting, proposal_ids)
     audit.record(
         "meeting.reported",
         actor=actor,
         city=meeting.city,
         target=meeting,
         attendance=attendance,
+        proposals=sorted(meeting.proposal_links.values_list("proposal_id", flat=True)),
         links=len(meeting.outcomes),
     )
     if first_minutes:

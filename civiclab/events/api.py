@@ -1,4 +1,5 @@
-"""Open data for meetings: public facts, places, accessibility and published attendance (suppressed).
+"""Open data for meetings: public facts, places, accessibility, the proposals that came out of them and
+published attendance (suppressed).
 
 The online address and who registered are never here."""
 
@@ -12,7 +13,7 @@ from pydantic import Field
 from civiclab.cities.models import City
 from civiclab.opendata.schemas import ErrorSchema
 
-from .selectors import city_meetings, published_attendance, url_of
+from .selectors import city_meetings, published_attendance, url_of, with_public_proposal_ids
 
 router = Router(tags=["meetings"])
 
@@ -47,6 +48,10 @@ class MeetingSchema(Schema):
     registered: int
     waiting: int
     url: str
+    proposals: list[int] = Field(
+        description="ids of the proposals that came out of the meeting (see /cities/{city}/proposals/{id}); "
+        "hidden ones and those of unpublished processes are left out"
+    )
 
     @staticmethod
     def resolve_process(meeting) -> str:
@@ -75,6 +80,10 @@ class MeetingSchema(Schema):
     def resolve_url(meeting) -> str:
         return url_of(meeting)
 
+    @staticmethod
+    def resolve_proposals(meeting) -> list[int]:
+        return [link.proposal_id for link in meeting.public_links]
+
 
 class GroupSchema(Schema):
     name: str
@@ -84,7 +93,7 @@ class GroupSchema(Schema):
 class MeetingDetailSchema(MeetingSchema):
     description: str = Field(description="Markdown")
     minutes: str = Field(description="Markdown")
-    outcomes: list[OutcomeSchema]
+    outcomes: list[OutcomeSchema] = Field(description="other outcomes that are not proposals, as links")
     attendance: int | None = Field(description="null when not counted or fewer than 10")
     attendance_groups: list[GroupSchema]
 
@@ -102,7 +111,8 @@ def _page():
 )
 @paginate(_page())
 def list_meetings(request, city: str):
-    return city_meetings(get_object_or_404(City, slug=city))
+    the_city = get_object_or_404(City, slug=city)
+    return with_public_proposal_ids(city_meetings(the_city), the_city)
 
 
 @router.get(
@@ -111,7 +121,8 @@ def list_meetings(request, city: str):
     summary="One meeting, with its minutes, outcomes and published attendance",
 )
 def get_meeting(request, city: str, meeting_id: int):
-    meeting = get_object_or_404(city_meetings(get_object_or_404(City, slug=city)), pk=meeting_id)
+    the_city = get_object_or_404(City, slug=city)
+    meeting = get_object_or_404(with_public_proposal_ids(city_meetings(the_city), the_city), pk=meeting_id)
     attendance = published_attendance(meeting)
     meeting.attendance_groups = [  # type: ignore[attr-defined]
         {

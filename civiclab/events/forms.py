@@ -1,10 +1,17 @@
-from django import forms
-from django.utils.translation import gettext_lazy as _
+from urllib.parse import urlsplit
 
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import Resolver404, resolve
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from civiclab.proposals.models import Proposal
 from civiclab.surveys.models import AgeBand, Gender, YesNo
 
 from .actions import DEMOGRAPHIC_GROUPS
 from .models import Format
+from .selectors import proposal_choices
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -70,6 +77,28 @@ GROUP_TITLES = {
 }
 
 
+def _proposal_number(token: str) -> int | None:
+    """A proposal's number, written as such or as the address of its page (on this site or its own)."""
+    if token.isdigit():
+        return int(token) if len(token) <= 12 else None
+    try:
+        match = resolve(urlsplit(token).path)
+    except (Resolver404, ValueError):
+        return None
+    return int(match.kwargs["proposal_id"]) if match.view_name == "proposals:detail" else None
+
+
+class ProposalsField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            # A number too large for the database is no proposal (and SQLite would overflow on it).
+            if str(pk).isdigit() and int(pk) >= 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super()._check_values(value)
+
+
 class ReportForm(forms.Form):
     minutes = forms.CharField(
         label=_("Minutes"),
@@ -77,16 +106,47 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Markdown is allowed."),
     )
-    outcomes = forms.CharField(
+    proposals = ProposalsField(
         label=_("Proposals that came out of the meeting"),
+        queryset=Proposal.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The city's most recent proposals, and those already linked."),
+        error_messages={"invalid_choice": _("Proposal %(value)s is not a proposal of this city.")},
+    )
+    proposal_numbers = forms.CharField(
+        label=_("Older proposals, by number or address"),
+        required=False,
+        max_length=2000,
+        help_text=_(
+            "A proposal's number is the last part of its address. Separate numbers (or addresses) "
+            "with commas or spaces."
+        ),
+    )
+    outcomes = forms.CharField(
+        label=_("Other outcomes (links)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One per line: title | web address."),
+        help_text=_(
+            "Things that are not proposals, such as a report or a video. One per line: title | web address."
+        ),
     )
     attendance = forms.IntegerField(label=_("People who attended"), required=False, min_value=0)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
+        self.city_id = meeting.city_id
+        field = self.fields["proposals"]
+        # Any proposal of the city is accepted (another city's is refused); the list shows the recent ones.
+        field.queryset = Proposal.objects.filter(city_id=meeting.city_id)
+        field.widget.choices = [
+            (
+                p.pk,
+                _("%(title)s (%(process)s, number %(n)d)")
+                % {"title": p.title, "process": p.component.phase.process.title, "n": p.pk},
+            )
+            for p in proposal_choices(meeting)
+        ]
         for group, values in DEMOGRAPHIC_GROUPS.items():
             labels = dict(GROUP_CHOICES[group])
             for value in values:
@@ -100,8 +160,36 @@ class ReportForm(forms.Form):
     def plain_fields(self):
         return [self[name] for name in self.fields if "__" not in name]
 
+    def clean_proposal_numbers(self) -> list[int]:
+        numbers = []
+        for token in self.cleaned_data["proposal_numbers"].replace(",", " ").split():
+            number = _proposal_number(token.strip().rstrip("."))
+            if number is None:
+                raise ValidationError(
+                    _("“%(token)s” is not a proposal number or the address of a proposal.") % {"token": token}
+                )
+            numbers.append(number)
+        missing = sorted(
+            set(numbers)
+            - set(Proposal.objects.filter(city_id=self.city_id, pk__in=numbers).values_list("pk", flat=True))
+        )
+        if missing:
+            raise ValidationError(
+                ngettext(
+                    "No proposal of this city has the number %(numbers)s.",
+                    "No proposals of this city have the numbers %(numbers)s.",
+                    len(missing),
+                )
+                % {"numbers": ", ".join(str(n) for n in missing)}
+            )
+        return numbers
+
     def clean(self):
         data = super().clean()
+        if "proposals" in data and "proposal_numbers" in data:
+            data["proposals"] = [p.pk for p in data["proposals"]] + data.pop("proposal_numbers")
+        else:
+            data.pop("proposal_numbers", None)
         counts: dict[str, dict[str, int]] = {}
         for name in list(data):
             if "__" in name:

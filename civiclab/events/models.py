@@ -52,8 +52,16 @@ class Meeting(CityScoped):
     )
     # After the meeting
     minutes = models.TextField(_("minutes"), blank=True, help_text=_("Markdown is allowed."))
-    # [{"title": ..., "url": ...}]: free links until proposals can be linked directly.
-    outcomes = models.JSONField(_("proposals that came out of it"), default=list, blank=True)
+    # The proposals that came out of the meeting (same city: checked by do_report_meeting).
+    proposals = models.ManyToManyField(
+        "proposals.Proposal",
+        through="MeetingProposal",
+        related_name="meetings",
+        blank=True,
+        verbose_name=_("proposals that came out of it"),
+    )
+    # [{"title": ..., "url": ...}]: other outcomes that are not proposals (a report, a video...).
+    outcomes = models.JSONField(_("other outcomes (links)"), default=list, blank=True)
     attendance = models.PositiveIntegerField(_("people who attended"), null=True, blank=True)
     # {"gender": {"woman": 14, ...}, ...}: counted among attendees who consented; shown suppressed.
     attendance_demographics = models.JSONField(default=dict, blank=True)
@@ -89,6 +97,19 @@ class Meeting(CityScoped):
     @property
     def has_place(self) -> bool:
         return self.format in (Format.IN_PERSON, Format.HYBRID)
+
+
+class MeetingProposal(CityScoped):
+    """A proposal that came out of a meeting. Both are of this row's city: do_report_meeting refuses
+    another city's proposal. No personal data: who linked it is in the audit log."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="proposal_links")
+    proposal = models.ForeignKey("proposals.Proposal", on_delete=models.CASCADE, related_name="meeting_links")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "proposal"], name="meeting_proposal_once")]
+        verbose_name = _("proposal of a meeting")
 
 
 class Status(models.TextChoices):

@@ -1,4 +1,4 @@
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -8,7 +8,7 @@ from civiclab.processes.models import ComponentKind
 from civiclab.processes.selectors import get_component_for
 from civiclab.surveys.disclosure import safe_count, suppress
 
-from .models import Meeting, Registration, Status
+from .models import Meeting, MeetingProposal, Registration, Status
 
 
 def _with_counts(qs):
@@ -66,6 +66,74 @@ def url_of(meeting: Meeting) -> str:
             "meeting_id": meeting.pk,
         },
     )
+
+
+# --- Proposals that came out of meetings ---------------------------------------------------------
+
+PROPOSAL_CHOICES = 50  # the report form lists this many recent proposals; older ones go by number
+
+
+def proposal_choices(meeting: Meeting) -> list:
+    """What the report form offers: the city's most recent proposals that are not hidden, and every
+    proposal already linked (even older or hidden, so saving the form keeps it), newest first."""
+    from civiclab.proposals.models import Proposal
+
+    recent = Proposal.objects.filter(city_id=meeting.city_id, hidden_at__isnull=True).order_by(
+        "-created_at", "-id"
+    )
+    ids = set(recent.values_list("pk", flat=True)[:PROPOSAL_CHOICES])
+    ids |= set(meeting.proposal_links.values_list("proposal_id", flat=True))
+    return list(
+        Proposal.objects.filter(pk__in=ids)
+        .select_related("component__phase__process")
+        .order_by("-created_at", "-id")
+    )
+
+
+def proposals_from(meeting: Meeting) -> list:
+    """The proposals that came out of the meeting that anyone may read (the proposals app's own rule:
+    published process, switched-on component, not hidden), each with its `url`."""
+    from civiclab.proposals.actions import proposal_url
+    from civiclab.proposals.selectors import public_proposals
+
+    proposals = list(
+        public_proposals(meeting.city_id)
+        .filter(meeting_links__meeting=meeting)
+        .select_related("component__phase__process__city")
+        .order_by("created_at", "pk")
+    )
+    for proposal in proposals:
+        proposal.url = proposal_url(proposal)
+    return proposals
+
+
+def with_public_proposal_ids(meetings, city):
+    """Meetings with `proposal_ids`: the ids of their proposals that anyone may read (API)."""
+    from civiclab.proposals.selectors import public_proposals
+
+    return meetings.prefetch_related(
+        Prefetch(
+            "proposal_links",
+            queryset=MeetingProposal.objects.filter(proposal__in=public_proposals(city)).order_by(
+                "proposal_id"
+            ),
+            to_attr="public_links",
+        )
+    )
+
+
+def meetings_for_proposal(proposal) -> list[Meeting]:
+    """Published meetings that the proposal came out of, by start time, each with its `url`."""
+    meetings = list(
+        Meeting.objects.for_city(proposal.city_id)
+        .public()
+        .filter(proposal_links__proposal=proposal)
+        .select_related("city", "component__phase__process")
+        .order_by("starts_at", "pk")
+    )
+    for meeting in meetings:
+        meeting.url = url_of(meeting)
+    return meetings
 
 
 def registration_of(meeting: Meeting, user) -> Registration | None:

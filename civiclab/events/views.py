@@ -20,6 +20,7 @@ from .selectors import (
     get_meeting_for,
     get_meetings_component_for,
     meetings_of,
+    proposals_from,
     published_attendance,
     registration_of,
     registrations_of,
@@ -103,6 +104,7 @@ def meeting_detail(request, city, process_slug, component_id, meeting_id):
             "refusal": registration_refusal(request.user, meeting),
             "photos": list(meeting.photos.all()),
             "attendance": published_attendance(meeting),
+            "proposals": proposals_from(meeting),
             "can_change": request.user.has_perm("events.change_meeting", city),
             "can_report": request.user.has_perm("events.report_meeting", city),
         },
@@ -229,17 +231,7 @@ def meeting_edit(request, city, process_slug, component_id, meeting_id):
 def meeting_report(request, city, process_slug, component_id, meeting_id):
     component = get_meetings_component_for(request, city, process_slug, component_id)
     meeting = get_meeting_for(component, meeting_id)
-    initial = {
-        "minutes": meeting.minutes,
-        "outcomes": "\n".join(f"{o['title']} | {o['url']}" for o in meeting.outcomes),
-        "attendance": meeting.attendance,
-        **{
-            f"{group}__{value}": n
-            for group, counts in meeting.attendance_demographics.items()
-            for value, n in counts.items()
-        },
-    }
-    form = ReportForm(posted(request), initial=initial)
+    form = ReportForm(posted(request), initial=_report_initial(meeting), meeting=meeting)
     photo_form = PhotoForm()
     if request.method == "POST" and form.is_valid():
         try:
@@ -250,6 +242,20 @@ def meeting_report(request, city, process_slug, component_id, meeting_id):
             messages.success(request, _("The report is saved."))
             return redirect("events:detail", **_links(city, component, meeting))
     return _report_page(request, city, component, meeting, form, photo_form)
+
+
+def _report_initial(meeting) -> dict:
+    return {
+        "minutes": meeting.minutes,
+        "proposals": list(meeting.proposal_links.values_list("proposal_id", flat=True)),
+        "outcomes": "\n".join(f"{o['title']} | {o['url']}" for o in meeting.outcomes),
+        "attendance": meeting.attendance,
+        **{
+            f"{group}__{value}": n
+            for group, counts in meeting.attendance_demographics.items()
+            for value, n in counts.items()
+        },
+    }
 
 
 def _report_page(request, city, component, meeting, form, photo_form):
@@ -289,4 +295,11 @@ def meeting_photo(request, city, process_slug, component_id, meeting_id):
         else:
             messages.success(request, _("The photo is added."))
             return redirect("events:report", **_links(city, component, meeting))
-    return _report_page(request, city, component, meeting, ReportForm(initial={}), photo_form)
+    return _report_page(
+        request,
+        city,
+        component,
+        meeting,
+        ReportForm(initial=_report_initial(meeting), meeting=meeting),
+        photo_form,
+    )

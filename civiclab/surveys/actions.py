@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -248,6 +249,56 @@ def do_delete_question(question: Question, actor) -> None:
             q.position = position
             q.save(update_fields=["position", "updated_at"])
     audit.record("survey.question_deleted", actor=actor, city=survey.city, target=survey, question=pk)
+
+
+MOVES = ("up", "down")
+
+
+@transaction.atomic
+def do_move_question(question: Question, actor, direction: str) -> Question:
+    """Swaps a question with the one before (up) or after (down) it. Order is part of the questions
+    (numbers, what a condition may refer to), so it is frozen with them once the survey has answers."""
+    if direction not in MOVES:
+        raise ValidationError(_("Move a question up or down."))
+    survey = Survey.objects.select_for_update().get(pk=question.survey_id)
+    if has_answers(survey):
+        raise _frozen_error()
+    # Positions read again under the survey's lock: every change to questions takes it first.
+    question = Question.objects.get(pk=question.pk)
+    siblings = Question.objects.filter(survey=survey)
+    if direction == "up":
+        other = siblings.filter(position__lt=question.position).order_by("-position").first()
+    else:
+        other = siblings.filter(position__gt=question.position).order_by("position").first()
+    if other is None:
+        if direction == "up":
+            raise ValidationError(_("“%(text)s” is already the first question.") % {"text": question.text})
+        raise ValidationError(_("“%(text)s” is already the last question.") % {"text": question.text})
+    earlier, later = (other, question) if direction == "up" else (question, other)
+    if later.condition_question_id == earlier.pk:
+        raise ValidationError(
+            _(
+                "“%(later)s” is shown depending on the answer to “%(earlier)s”, so it must stay after it. "
+                "Change or remove that condition first."
+            )
+            % {"later": later.text, "earlier": earlier.text}
+        )
+    # (survey, position) is unique and not deferrable: park one question on a free position first.
+    free = siblings.aggregate(top=Max("position"))["top"] + 1
+    mine, theirs = question.position, other.position
+    for q, position in ((question, free), (other, mine), (question, theirs)):
+        q.position = position
+        q.save(update_fields=["position", "updated_at"])
+    audit.record(
+        "survey.question_moved",
+        actor=actor,
+        city=survey.city,
+        target=survey,
+        question=question.pk,
+        direction=direction,
+        position=question.position,
+    )
+    return question
 
 
 # --- Answers ---------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ urlpatterns = [
     path(s + "questions/new/", views.question_new, name="question_new"),
     path(s + "questions/<int:question_id>/edit/", views.question_edit, name="question_edit"),
     path(s + "questions/<int:question_id>/delete/", views.question_delete, name="question_delete"),
+    path(s + "questions/<int:question_id>/move/", views.question_move, name="question_move"),
     path(s + "offline/", views.offline_answer, name="offline"),
     path(s + "responses.csv", views.responses_csv, name="responses_csv"),
 ]

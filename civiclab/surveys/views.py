@@ -5,6 +5,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -326,6 +327,33 @@ def question_delete(request, city, process_slug, component_id, question_id):
     else:
         messages.success(request, _("The question is removed."))
     return redirect("surveys:edit", **_links(city, component))
+
+
+@staff_view("surveys.change_survey")
+@require_POST
+def question_move(request, city, process_slug, component_id, question_id):
+    """Move up / Move down without JavaScript. Back on the edit page, the address's fragment names the
+    button just pressed, so the browser gives it the focus again and the move can be repeated by
+    keyboard (the other button once the question is first or last; the question when none is left)."""
+    component, survey = _survey_or_404(request, city, process_slug, component_id)
+    question = get_question_for(survey, question_id)
+    direction = request.POST.get("direction", "")
+    try:
+        actions.do_move_question(question, request.user, direction)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        question.refresh_from_db(fields=["position"])
+        messages.success(
+            request, _("“%(text)s” is now question %(n)d.") % {"text": question.text, "n": question.number}
+        )
+    anchor = f"question-{question.pk}"
+    if direction in actions.MOVES and not actions.has_answers(survey):
+        first, last = question.position == 0, question.position == survey.questions.count() - 1
+        buttons = [d for d, shown in (("up", not first), ("down", not last)) if shown]
+        if buttons:
+            anchor += "-" + (direction if direction in buttons else buttons[0])
+    return redirect(f"{reverse('surveys:edit', kwargs=_links(city, component))}#{anchor}")
 
 
 @staff_view("surveys.record_offline")

@@ -60,6 +60,7 @@ NOT_PAGES = {
     "surveys:results_csv": "a CSV download",
     "surveys:responses_csv": "a CSV download (staff)",
     "surveys:question_delete": "POST only: the staff survey page holds its buttons",
+    "surveys:question_move": "POST only: the staff survey page holds its buttons",
     "events:calendar_ics": "an iCalendar download",
     "events:meeting_ics": "an iCalendar download",
     "events:register": "POST only: pressed by tests/e2e/test_meetings.py",

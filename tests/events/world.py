@@ -41,6 +41,7 @@ def engage_kwargs(w: dict, city) -> dict:
         **{f"surveys:{n}": dict(survey) for n in ("offline", "responses_csv")},
         "surveys:question_edit": {**survey, "question_id": w["question"].pk},
         "surveys:question_delete": {**survey, "question_id": w["question"].pk},
+        "surveys:question_move": {**survey, "question_id": w["question"].pk},
         "events:calendar": {"city_slug": city.slug},
         "events:calendar_ics": {"city_slug": city.slug},
         "events:component": dict(component),
