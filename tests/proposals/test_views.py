@@ -91,7 +91,8 @@ def test_a_proposal_with_200_comments_takes_a_constant_number_of_queries(
         actions.do_edit_comment(c, c.author, c.body + " (edited)")
         actions.do_vote_comment(c, carol, 1)
     client.force_login(carol)
-    with django_assert_max_num_queries(20):
+    client.get(url("detail", proposal.component, proposal_id=proposal.pk))  # per-process caches warm
+    with django_assert_max_num_queries(14):
         response = client.get(url("detail", proposal.component, proposal_id=proposal.pk))
     assert response.status_code == 200
     assert response.content.decode().count('class="comment depth-0"') == 200
