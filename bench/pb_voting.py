@@ -419,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "database": "postgresql",
-        "server": f"gunicorn, {args.workers} sync workers, production settings, "
+        "server": f"gunicorn, {args.workers} workers x 4 threads (gthread), production settings, "
         + ("cache and sessions in Redis" if args.redis else "sessions in the database"),
         "client": "python threads, a new connection per ballot, form posts with CSRF; "
         f"{os.cpu_count()} CPUs shared with the server",

@@ -215,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "database": "postgresql",
-        "server": f"gunicorn, {args.workers} sync workers, production settings",
+        "server": f"gunicorn, {args.workers} workers x 4 threads (gthread), production settings",
         "client": f"wrk, 2 threads, 8 connections, anonymous GETs; {os.cpu_count()} CPUs shared",
         "data": "60 proposals (list page 1 of 3, 20 shown); one proposal with 200 comments, "
         "100 of them replies, 20 edited",

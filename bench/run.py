@@ -590,7 +590,8 @@ def main(argv: list[str] | None = None) -> int:
             "connections": args.connections,
             "duration_s": args.duration,
             "warmup_s": args.warmup,
-            "server": "gunicorn (sync workers), CIVICLAB_ENV=production, DEBUG off, plain HTTP on loopback",
+            "server": "gunicorn (gthread workers, 4 threads each), CIVICLAB_ENV=production, DEBUG off, "
+            "plain HTTP on loopback",
             "django_settings": env["DJANGO_SETTINGS_MODULE"],
             "cache": "redis" if env.get("REDIS_URL") else "locmem",
         },

@@ -81,7 +81,8 @@ class Gunicorn:
     """gunicorn with production settings in its own process group, stopped with everything it started."""
 
     env: dict[str, str]
-    workers: int = 4
+    workers: int = 2
+    threads: int = 4  # gthread workers, as `civiclab run --production` serves; 1: sync workers
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
 
@@ -98,6 +99,8 @@ class Gunicorn:
             "--backlog",
             "1024",
         ]
+        if self.threads > 1:
+            cmd += ["--worker-class", "gthread", "--threads", str(self.threads)]
         self.log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
             cmd, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
@@ -127,6 +130,16 @@ class Gunicorn:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+
+
+def busy_cpu_seconds() -> float:
+    """CPU time the whole machine spent working (user, nice, system, interrupts), from /proc/stat."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq = (int(x) for x in fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -348,11 +361,13 @@ def run_wrk(
     cmd = ["wrk", f"-t{threads}", f"-c{voters}", "-d300s", "--timeout", "30s", "--latency"]
     cmd += ["-s", str(tmp / "vote.lua"), f"http://{HOST}:{port}"]
     marks = [tmp / f"plan.tsv.done{t}" for t in range(threads)]
+    busy_before = busy_cpu_seconds()
     began = time.perf_counter()
     wrk = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     while not all(m.exists() for m in marks) and wrk.poll() is None:
         time.sleep(0.005)
     seconds = time.perf_counter() - began  # until the last answer of the plan is in
+    busy = busy_cpu_seconds() - busy_before
     if wrk.poll() is None:
         wrk.send_signal(signal.SIGINT)  # wrk stops and prints its figures
     out, err = wrk.communicate(timeout=60)
@@ -368,6 +383,9 @@ def run_wrk(
         "requests": len(lines),
         "seconds": round(seconds, 3),
         "votes_per_second": round(counts["responses"] / seconds, 1),  # all of them unless wrk ran out of time
+        # The whole machine's CPU time per vote (server, database, wrk): steadier than votes/s when
+        # the machine is shared, as it leaves out time stolen by other guests and waits.
+        "cpu_ms_per_vote": round(1000 * busy / max(1, counts["responses"]), 2),
         "server_errors": counts["5xx"],
         "non_200": counts["responses"] - (counts["2xx"] if htmx else counts["3xx"]),
         "statuses": counts,
@@ -433,10 +451,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--voters", type=int, default=100)
     parser.add_argument("--votes", type=int, default=30, help="distinct statements each voter answers")
     parser.add_argument("--repeats", type=int, default=10, help="answers each voter changes afterwards")
-    # 4, as docs/deployment.md advises for 2 cores: a sync worker waits for the disk on each vote's
-    # commit (about 2-7 ms here), so two workers would leave the CPUs idle, and the disk could take no
-    # more than two commits at a time.
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4 for 2 cores)")
+    # As deployed (docs/deployment.md): 2 workers with 4 threads each. A vote waits for the disk on its
+    # commit (about 2-7 ms here): with 2 sync workers the CPUs sat idle meanwhile and the disk took
+    # at most two commits at a time; sync workers also close the connection after each answer.
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (gthread; 1: sync)")
     parser.add_argument("--client", choices=["wrk", "threads"], default="wrk")
     parser.add_argument("--plain", action="store_true", help="no-JS form posts instead of htmx posts")
     parser.add_argument("--redis", default="", help="REDIS_URL for the server (default: no Redis)")
@@ -468,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
         tids = list(conversation.statements.values_list("tid", flat=True))
         connection.close()
         load_before = os.getloadavg()[0]
-        with Gunicorn(env, workers=args.workers) as server:
+        with Gunicorn(env, workers=args.workers, threads=args.threads) as server:
             log(f"{args.voters} voters against gunicorn ({args.workers} workers) on port {server.port}")
             if args.client == "wrk":
                 run = run_wrk(
@@ -496,7 +515,9 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "database": "postgresql",
-        "server": f"gunicorn, {args.workers} sync workers, production settings",
+        "server": f"gunicorn, {args.workers} workers"
+        + (f" x {args.threads} threads (gthread)" if args.threads > 1 else " (sync)")
+        + ", production settings",
         "client": (
             f"wrk, 2 threads, {args.voters} connections (one voter each)"
             if args.client == "wrk"

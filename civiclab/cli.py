@@ -96,6 +96,11 @@ def cmd_run(args) -> None:
                 f"{args.host}:{port}",
                 "--workers",
                 workers,
+                # Threads keep connections alive and fill the time a worker waits for the database.
+                "--worker-class",
+                "gthread",
+                "--threads",
+                str(args.threads),
                 "--access-logfile",
                 "-",
             ],
@@ -129,6 +134,7 @@ def main(argv: list[str] | None = None) -> None:
         "--production", action="store_true", help="serve with gunicorn (use with CIVICLAB_ENV=production)"
     )
     run.add_argument("--workers", type=int, default=2)
+    run.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
     run.add_argument(
         "--demo", action="store_true", help="load the demo network even in production (benchmarks)"
     )

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 
@@ -70,7 +70,7 @@ class AnonymousPageCacheMiddleware:
         if key is not None and _shareable_response(response):
             body = CSRF_FIELD.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\3", response.content)
             headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-            cache.set(key, (body, headers), settings.ANONYMOUS_PAGE_CACHE_SECONDS)
+            caches["pages"].set(key, (body, headers), settings.ANONYMOUS_PAGE_CACHE_SECONDS)
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -80,7 +80,7 @@ class AnonymousPageCacheMiddleware:
         if not _shareable_request(request):
             return None
         key = _key(request)
-        hit = cache.get(key)
+        hit = caches["pages"].get(key)
         if hit is None:
             request._anonymous_page_key = key
             return None

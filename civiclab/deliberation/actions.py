@@ -6,7 +6,7 @@ import re
 import unicodedata
 import zoneinfo
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from django.core.cache import cache
@@ -39,11 +39,15 @@ STATEMENT_LIMIT = (5, 600)
 VOTE_LIMIT = (120, 60)
 NEAR_DUPLICATE_RATIO = 0.85
 
-# When to recompute the map: enough new votes (at least 20, and at least 5% of what the report saw),
-# or any new vote once a minute has passed since the last report.
+# When to recompute the map: enough new votes (at least 20, and at least 5% of what the report saw)
+# but not within 10 s of the last report, or any new vote once a minute has passed since the last
+# report. Without the 10 s, a busy conversation recomputed twice a second, which took 11% of the
+# workers' CPU at 180 votes/s (py-spy, bench/vote_intake.py).
 RECOMPUTE_MIN_NEW_VOTES = 20
 RECOMPUTE_SHARE = 0.05
+RECOMPUTE_MIN_INTERVAL = timedelta(seconds=10)
 RECOMPUTE_AFTER = timedelta(seconds=60)
+NO_REPORT_YET = datetime(2000, 1, 1, tzinfo=UTC)  # stands in for a missing report's time: long ago
 RECOMPUTE_CLAIM_EXPIRES = timedelta(minutes=5)  # a claim left by a crashed worker is taken over after this
 
 CONVERSATION_FIELDS = {
@@ -364,15 +368,18 @@ def _vote_sql() -> tuple[str, str]:
         "DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at"
     )
     # One UPDATE counts the vote and, when a recompute is due and nobody holds a live claim, claims it:
-    # enough new votes (RECOMPUTE_MIN_NEW_VOTES and RECOMPUTE_SHARE of what the report saw), or any new
-    # vote once RECOMPUTE_AFTER has passed since the last report. Concurrent voters queue on the row lock,
+    # enough new votes (RECOMPUTE_MIN_NEW_VOTES and RECOMPUTE_SHARE of what the report saw) once
+    # RECOMPUTE_MIN_INTERVAL has passed, or any new vote once RECOMPUTE_AFTER has passed since the last
+    # report. Concurrent voters queue on the row lock,
     # and each sees the row as the one before left it: exactly one of them claims.
     count = (
         f"UPDATE {conv} SET votes_since_report = votes_since_report + 1, "  # noqa: S608
         "recompute_requested_at = CASE "
         "WHEN (recompute_requested_at IS NULL OR recompute_requested_at < %s) AND ("
         "(votes_since_report + 1 >= %s AND votes_since_report + 1 >= %s * COALESCE("
-        f"(SELECT r.votes_seen FROM {report} r WHERE r.conversation_id = {conv}.id), 0)) "
+        f"(SELECT r.votes_seen FROM {report} r WHERE r.conversation_id = {conv}.id), 0) "
+        f"AND COALESCE((SELECT r.computed_at FROM {report} r WHERE r.conversation_id = {conv}.id), "
+        "%s) <= %s) "
         f"OR COALESCE((SELECT r.computed_at FROM {report} r WHERE r.conversation_id = {conv}.id), "
         f"{conv}.created_at) <= %s) "
         "THEN %s ELSE recompute_requested_at END "
@@ -394,7 +401,13 @@ VOTE_SQL_POSTGRESQL = (
 # hot row, 1,007 with the count apart). set_config(..., true) makes only this statement's own commit
 # asynchronous. The vote itself still commits durably; a crash can only lose a few counts, which steer
 # when the next recompute runs and nothing else.
-VOTE_UPSERT_SQL_POSTGRESQL = VOTE_UPSERT_SQL + " RETURNING 1"
+# The upsert also answers, in the same round trip, which statements the participant has now answered
+# (for the next card): the CTE's own row, as the rest of the query sees the table as it was before.
+VOTE_UPSERT_SQL_POSTGRESQL = (
+    f"WITH cast_vote AS ({VOTE_UPSERT_SQL} RETURNING statement_id) "  # noqa: S608
+    "SELECT true, statement_id FROM cast_vote UNION ALL "
+    f"SELECT false, statement_id FROM {Vote._meta.db_table} WHERE participant_id = %s"
+)
 VOTE_COUNT_SQL_POSTGRESQL = (
     VOTE_COUNT_SQL + " AND set_config('synchronous_commit', 'off', true) IS NOT NULL "
     "RETURNING recompute_requested_at = %s"
@@ -404,7 +417,10 @@ VOTE_COUNT_SQL_POSTGRESQL = (
 def do_vote(
     conversation: Conversation, participant: Participant, statement_tid: int, value: int, *, user=None
 ):
-    """Records (or replaces) the participant's answer to a statement: +1 agree, -1 disagree, 0 pass."""
+    """Records (or replaces) the participant's answer to a statement: +1 agree, -1 disagree, 0 pass.
+
+    Returns the ids of the statements the participant has now answered when that came for free (the
+    PostgreSQL path of a request), else None."""
     if value not in (-1, 0, 1):
         raise ValidationError(_("Answer agree, disagree or pass."))
     if participant.conversation_id != conversation.pk:
@@ -425,15 +441,21 @@ def do_vote(
         connection.ops.adapt_datetimefield_value(now - RECOMPUTE_CLAIM_EXPIRES),
         RECOMPUTE_MIN_NEW_VOTES,
         RECOMPUTE_SHARE,
+        connection.ops.adapt_datetimefield_value(NO_REPORT_YET),
+        connection.ops.adapt_datetimefield_value(now - RECOMPUTE_MIN_INTERVAL),
         connection.ops.adapt_datetimefield_value(now - RECOMPUTE_AFTER),
         at,
         conversation.pk,
     ]
     claimed = False
+    answered: set[int] | None = None
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            cursor.execute(VOTE_UPSERT_SQL_POSTGRESQL, upsert)  # autocommit: durable on its own
-            stored = cursor.fetchone() is not None
+            # autocommit: durable on its own
+            cursor.execute(VOTE_UPSERT_SQL_POSTGRESQL, [*upsert, participant.pk])
+            rows = cursor.fetchall()
+            stored = any(cast for cast, _sid in rows)
+            answered = {sid for _cast, sid in rows}
             if stored:  # autocommit too, without waiting for the disk
                 cursor.execute(VOTE_COUNT_SQL_POSTGRESQL, [*count, at])
                 claimed = bool(cursor.fetchone()[0])
@@ -455,6 +477,7 @@ def do_vote(
 
         conversation_id = conversation.pk
         transaction.on_commit(lambda: recompute_report.enqueue(conversation_id))
+    return answered
 
 
 def request_recompute(conversation: Conversation, now=None) -> bool:

@@ -100,16 +100,21 @@ def accepted_statement_rows(conversation) -> list[tuple[int, int, str, bool]]:
     return rows
 
 
-def next_statement(conversation, participant: Participant | None) -> tuple[Statement | None, int, int]:
+def next_statement(
+    conversation, participant: Participant | None, answered_ids: set[int] | None = None
+) -> tuple[Statement | None, int, int]:
     """(the next statement to answer, how many are answered, how many there are).
 
     Each participant gets their own fixed shuffled order, so early statements do not collect all the votes
     while later ones collect none; visitors who have not voted yet see the order of the statements.
-    The statements come from the cache; the participant's answers are one query on an index."""
+    The statements come from the cache; the participant's answers are one query on an index, unless the
+    caller knows them (answered_ids: statement ids, from the vote just cast)."""
     rows = accepted_statement_rows(conversation)
     remaining = rows
     if participant is not None:
-        done = set(Vote.objects.filter(participant=participant).values_list("statement_id", flat=True))
+        done = answered_ids
+        if done is None:
+            done = set(Vote.objects.filter(participant=participant).values_list("statement_id", flat=True))
         remaining = [r for r in rows if r[0] not in done]
     answered = len(rows) - len(remaining)
     if not remaining:

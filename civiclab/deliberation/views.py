@@ -75,8 +75,8 @@ REFUSALS = {
 }
 
 
-def _voting_context(request, city, conversation, participant, with_votes=True):
-    statement, answered, total = selectors.next_statement(conversation, participant)
+def _voting_context(request, city, conversation, participant, with_votes=True, answered_ids=None):
+    statement, answered, total = selectors.next_statement(conversation, participant, answered_ids)
     refusal = participation_refusal(request.user, conversation)
     return {
         "city": city,
@@ -109,6 +109,7 @@ def vote(request, city, conversation_slug):
     form = VoteForm(request.POST)
     status, problem = 200, None
     token, fresh = None, False
+    answered_ids = None
     participant = _participant(request, conversation)
     if not form.is_valid():
         status, problem = 400, _("Choose agree, disagree or pass.")
@@ -118,7 +119,7 @@ def vote(request, city, conversation_slug):
         try:
             if participant is None:
                 participant, token, fresh = _join(request, conversation)
-            actions.do_vote(
+            answered_ids = actions.do_vote(
                 conversation,
                 participant,
                 form.cleaned_data["statement"],
@@ -135,7 +136,9 @@ def vote(request, city, conversation_slug):
     if request.htmx:
         # Only the next card: re-rendering the list of one's votes made each answer 4 times slower. The
         # list is complete again on the next page load.
-        context = _voting_context(request, city, conversation, participant, with_votes=False)
+        context = _voting_context(
+            request, city, conversation, participant, with_votes=False, answered_ids=answered_ids
+        )
         context["problem"] = problem
         context["announcement"] = problem or _("Your answer is saved.")
         response = render(request, "deliberation/_vote_response.html", context, status=status)

@@ -149,3 +149,17 @@ def test_only_the_count_skips_the_wait_for_the_disk_never_the_votes_after_it(aur
         assert cursor.fetchone()[0] == "on"  # the next vote on this connection commits durably
     talk.refresh_from_db()
     assert talk.votes_since_report == 1
+
+
+def test_enough_new_votes_wait_ten_seconds_after_the_last_report(talk, django_capture_on_commit_callbacks):
+    three_camps(talk, n_people=30)
+    actions.do_recompute_report(talk)  # computed just now
+    participant = actions.do_join(talk, anon_key="w" * 64)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        for tid in range(40):  # more than 20 and than 5% of the 600 the report saw
+            actions.do_vote(talk, participant, tid % 20, 1 if tid < 20 else -1)
+    assert not callbacks  # plenty of new votes, but the map is less than 10 s old
+    OpinionReport.objects.filter(conversation=talk).update(computed_at=timezone.now() - timedelta(seconds=11))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        actions.do_vote(talk, participant, 0, 0)
+    assert len(callbacks) == 1

@@ -153,6 +153,27 @@ def test_htmx_gets_the_next_card_and_an_announcement(client, talk, carol):
     assert "Next statement:" in body
 
 
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_htmx_cards_walk_through_every_statement_once(client, aurora, alice, carol):
+    # As a request runs on PostgreSQL: the vote's own statement says what is answered (actions.do_vote).
+    talk = conversation(aurora, alice, seeds=SEEDS[:3])
+    client.force_login(carol)
+    shown = []
+    tid = 0
+    for n in range(3):
+        response = client.post(vote_url(talk), {"statement": tid, "value": 1}, headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        body = response.content.decode()
+        if n < 2:
+            assert f"Statement {n + 2} of 3" in body
+            tid = int(body.split('name="statement" value="')[1].split('"')[0])
+            shown.append(tid)
+        else:
+            assert "You have answered every statement" in body
+    assert len(set(shown)) == 2 and 0 not in shown
+    assert Vote.objects.filter(participant__user=carol).count() == 3
+
+
 def test_a_vote_can_be_changed_from_the_list(client, talk, carol):
     client.force_login(carol)
     client.post(vote_url(talk), {"statement": 1, "value": 1})
