@@ -278,5 +278,6 @@ def _load(only_if_empty: bool) -> str:
     from civiclab.proposals import demo_data as proposals_demo
 
     proposals_demo.load(cities, people, processes)
+    events_demo.link_proposals(people)  # meetings' reports name the proposals that came out of them
     accountability_demo.load(cities, people, processes)  # accountability (issue 6)
     return f"Demo network loaded: {len(cities)} cities, {len(people)} people, {len(PROCESSES) + 1} processes."

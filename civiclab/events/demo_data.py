@@ -8,6 +8,7 @@ from django.utils import timezone
 from civiclab.processes.actions import do_add_component
 
 from . import actions
+from .models import Meeting
 
 # (process, admin, component title, meetings: (title, days from now, hours, fields))
 MEETINGS = [
@@ -153,3 +154,27 @@ def load(cities, people, processes) -> None:
     russafa = made["Taller: mapa del calor en Russafa"]
     actions.do_register(russafa, people["lucia@valencia.demo"])
     actions.do_register(russafa, people["jordi@valencia.demo"])
+
+
+def link_proposals(people) -> None:
+    """After the proposals demo: each reported meeting links two of its city's proposals, as staff
+    do in the meeting report."""
+    from civiclab.proposals.models import Proposal
+
+    admins = {slug: people[email] for slug, email, _title, _meetings in MEETINGS}
+    reported = Meeting.objects.exclude(minutes="").select_related("component__phase__process")
+    for meeting in reported:
+        admin = admins.get(meeting.component.phase.process.slug)
+        newest = Proposal.objects.filter(city_id=meeting.city_id, hidden_at__isnull=True).order_by("-id")
+        ids = list(newest.values_list("id", flat=True)[:2])
+        if admin is None or not ids:
+            continue
+        actions.do_report_meeting(
+            meeting,
+            admin,
+            minutes=meeting.minutes,
+            proposals=ids,
+            outcomes=meeting.outcomes,
+            attendance=meeting.attendance,
+            attendance_demographics=meeting.attendance_demographics,
+        )
