@@ -237,7 +237,8 @@ def test_a_thread_with_deleted_comments_still_costs_a_constant_number_of_queries
         if n % 3 == 0:
             actions.do_delete_comment(c, c.author)
     client.force_login(carol)
-    with django_assert_max_num_queries(20):
+    client.get(url("detail", proposal.component, proposal_id=proposal.pk))  # per-process caches warm
+    with django_assert_max_num_queries(14):  # as with 200 live comments (test_views.py)
         response = client.get(url("detail", proposal.component, proposal_id=proposal.pk))
     assert response.content.decode().count("Comment deleted by its author") == 10
 
