@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -28,6 +29,10 @@ SHAREABLE_COOKIES = frozenset({settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOK
 CSRF_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
 CSRF_PLACEHOLDER = b"\x00civiclab-csrf\x00"
 KEPT_HEADERS = ("Content-Type", "Content-Language")
+
+
+def now() -> float:
+    return time.time()  # wall clock: with Redis, workers on several machines compare the same times
 
 
 def anonymous_page_cache(view: Callable) -> Callable:
@@ -68,9 +73,12 @@ class AnonymousPageCacheMiddleware:
         response = self.get_response(request)
         key = getattr(request, "_anonymous_page_key", None)
         if key is not None and _shareable_response(response):
+            seconds = settings.ANONYMOUS_PAGE_CACHE_SECONDS
             body = CSRF_FIELD.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\3", response.content)
             headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-            caches["pages"].set(key, (body, headers), settings.ANONYMOUS_PAGE_CACHE_SECONDS)
+            # Kept twice as long as it is fresh: see process_view.
+            caches["pages"].set(key, (body, headers, now() + seconds), 2 * seconds)
+            caches["pages"].delete(key + ":renewing")
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -84,7 +92,12 @@ class AnonymousPageCacheMiddleware:
         if hit is None:
             request._anonymous_page_key = key
             return None
-        body, headers = hit
+        body, headers, fresh_until = hit
+        # Once a page is older than the setting, one visitor renders it again while the others still
+        # get the old copy for the moment it takes, instead of all of them rendering it at once.
+        if now() >= fresh_until and caches["pages"].add(key + ":renewing", 1, seconds):
+            request._anonymous_page_key = key
+            return None
         if CSRF_PLACEHOLDER in body:
             body = body.replace(CSRF_PLACEHOLDER, get_token(request).encode())
         response = HttpResponse(body)

@@ -117,3 +117,22 @@ def test_error_pages_and_missing_pages_are_not_kept(aurora):
     assert Client().get(missing).status_code == 404
     Process.objects.create(city=aurora, title="Now it exists", slug="not-yet", published=True)
     assert Client().get(missing).status_code == 200
+
+
+def test_an_old_page_is_renewed_by_one_visitor_while_the_others_get_the_old_copy(
+    aurora_process, page, monkeypatch
+):
+    from django.core.cache import caches
+
+    from civiclab.core import pagecache
+
+    page(Client())
+    rename(aurora_process, "Renamed process")
+    later = pagecache.now() + 31
+    monkeypatch.setattr(pagecache, "now", lambda: later)
+    key = next(k for k in caches["pages"]._cache if "page" in k)  # LocMemCache: the one page kept
+    caches["pages"].add(key.split(":", 2)[2] + ":renewing", 1, 30)  # another visitor is renewing it
+    assert "Renamed process" not in page(Client()).content.decode()
+    caches["pages"].delete(key.split(":", 2)[2] + ":renewing")
+    assert "Renamed process" in page(Client()).content.decode()  # this visitor renews it
+    assert "Renamed process" in page(Client()).content.decode()  # and the next ones share it
