@@ -320,17 +320,21 @@ def run_wrk(
     """The same voters and plans as run_voters, sent by wrk with `voters` connections: one voter per
     connection at a time. Each voter carries the participant cookie a first vote would have set (signed
     with the server's key), so that every answer, the first one too, is one request."""
-    from django.core import signing
+    from django.http import HttpResponse
 
     from civiclab.deliberation.views import ANON_COOKIE, ANON_SALT
 
-    signer = signing.get_cookie_signer(salt=ANON_COOKIE + ANON_SALT)
+    def signed(token: str) -> str:  # as the server signs it (the salt depends on Django's version)
+        response = HttpResponse()
+        response.set_signed_cookie(ANON_COOKIE, token, salt=ANON_SALT)
+        return response.cookies[ANON_COOKIE].value
+
     crowd = [Voter(n) for n in range(voters)]
     plans = []
     for voter in crowd:
         voter.cookies = {
             "csrftoken": secrets.token_hex(16),
-            ANON_COOKIE: signer.sign(secrets.token_urlsafe(32)),
+            ANON_COOKIE: signed(secrets.token_urlsafe(32)),
         }
         plan = voter.plan(tids, votes, repeats)
         first, again = plan[: min(votes, len(tids))], plan[min(votes, len(tids)) :]

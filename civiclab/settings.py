@@ -131,6 +131,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
     }
+elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
+    # Django's own cursors never prepare statements; civiclab.core.db.prepared_cursor (each vote) does,
+    # after 5 runs on a connection. Turn off behind PgBouncer in transaction mode before 1.21, which
+    # cannot keep prepared statements (docs/deployment.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions -----------------------------------------------------------------------

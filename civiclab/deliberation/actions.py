@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civiclab.core import audit, ratelimit
+from civiclab.core.db import prepared_cursor
 
 from . import selectors
 from .matrix import Votes
@@ -449,7 +450,7 @@ def do_vote(
     ]
     claimed = False
     answered: set[int] | None = None
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             # autocommit: durable on its own
             cursor.execute(VOTE_UPSERT_SQL_POSTGRESQL, [*upsert, participant.pk])

@@ -12,6 +12,7 @@ from .actions import ImportedStatement, ImportedVote
 from .models import STATEMENT_MAX_LENGTH, Conversation, StatementStatus, VoteValue
 
 MAX_UPLOAD = 50 * 1024 * 1024
+VOTE_VALUES = frozenset(VoteValue.values)
 
 
 class ConversationForm(forms.ModelForm):
@@ -75,9 +76,18 @@ class StatementForm(forms.Form):
     )
 
 
-class VoteForm(forms.Form):
-    statement = forms.IntegerField(min_value=0, max_value=2**31 - 1)
-    value = forms.TypedChoiceField(choices=VoteValue.choices, coerce=int)
+def parse_vote(data) -> tuple[int, int] | None:
+    """(statement number, answer) of a posted vote, or None when the post is not one.
+
+    A plain parse rather than a Form: the vote is the busiest request there is, and a Form deep-copies
+    its fields on every request (about 5% of a vote's CPU time)."""
+    try:
+        tid, value = int(data.get("statement", "")), int(data.get("value", ""))
+    except ValueError:
+        return None
+    if not 0 <= tid < 2**31 or value not in VOTE_VALUES:
+        return None
+    return tid, value
 
 
 class ModerationForm(forms.Form):

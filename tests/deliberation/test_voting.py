@@ -182,10 +182,24 @@ def test_a_vote_can_be_changed_from_the_list(client, talk, carol):
     assert list(Vote.objects.values_list("value", flat=True)) == [0]
 
 
-def test_a_broken_vote_post_answers_400_and_changes_nothing(client, talk, carol):
+@pytest.mark.parametrize(
+    "post",
+    [
+        {"statement": "x", "value": "7"},
+        {"statement": "0", "value": "7"},
+        {"statement": "0", "value": "agree"},
+        {"statement": "0"},
+        {"value": "1"},
+        {"statement": "-1", "value": "1"},
+        {"statement": str(2**31), "value": "1"},
+        {"statement": "0.5", "value": "1"},
+    ],
+)
+def test_a_broken_vote_post_answers_400_and_changes_nothing(client, talk, carol, post):
     client.force_login(carol)
-    response = client.post(vote_url(talk), {"statement": "x", "value": "7"}, headers={"HX-Request": "true"})
+    response = client.post(vote_url(talk), post, headers={"HX-Request": "true"})
     assert response.status_code == 400
+    assert "Choose agree, disagree or pass." in response.content.decode()
     assert not Vote.objects.exists()
 
 
@@ -244,3 +258,14 @@ def test_the_page_query_count_does_not_grow_with_the_votes_shown(client, aurora,
     with CaptureQueriesContext(connection) as many:
         client.get(page)
     assert len(many) == len(few)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_on_postgresql_the_vote_statement_is_planned_once_per_connection(talk, carol):
+    participant = actions.do_join(talk, user=carol)
+    for value in (1, -1, 0, 1, -1, 0, 1):  # psycopg prepares a statement on its 6th run
+        actions.do_vote(talk, participant, 0, value, user=carol)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%cast_vote%"])
+        assert cursor.fetchone()[0] == 1
+    assert list(Vote.objects.values_list("statement__tid", "value")) == [(0, 1)]
