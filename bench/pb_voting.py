@@ -1,4 +1,4 @@
-"""Ballot casting of participatory budgeting through the real HTTP stack: gunicorn with production settings
+"""Ballot casting of participatory budgeting through the real HTTP stack: Granian with production settings
 on PostgreSQL, signed-in and verified voters posting the ballot form (CSRF included), as browsers do.
 
     .venv/bin/python bench/pb_voting.py       # PostgreSQL at $DATABASE_URL, or civiclab_bench_ballots
@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.vote_intake import HOST, Gunicorn, log, server_env  # noqa: E402
+from bench.vote_intake import HOST, Server, log, server_env  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "pb-voting.json"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/civiclab_bench_ballots"
@@ -364,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--voters", type=int, default=8000)
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--concurrent", type=int, default=50, help="voters casting at the same time")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2 did best on 2 cores)")
+    parser.add_argument("--workers", type=int, default=2, help="server workers (2 did best on 2 cores)")
     parser.add_argument(
         "--redis",
         default="redis://127.0.0.1:6379/5",
@@ -403,8 +403,8 @@ def main(argv: list[str] | None = None) -> int:
         budget = make_budget()
         voters = make_voters(budget, args.voters)
         connection.close()
-        with Gunicorn(env, workers=args.workers) as server:
-            log(f"{args.voters} voters, {args.concurrent} at once, gunicorn ({args.workers} workers)")
+        with Server(env, workers=args.workers) as server:
+            log(f"{args.voters} voters, {args.concurrent} at once, granian ({args.workers} workers)")
             run = run_wrk(server.port, budget, voters, args.concurrent, args.seconds, Path(tmp))
             server_log = server.tail()
         from civiclab.budgeting.models import Ballot, Participation
@@ -419,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "database": "postgresql",
-        "server": f"gunicorn, {args.workers} workers x 4 threads (gthread), production settings, "
+        "server": f"granian, {args.workers} workers x 4 threads, production settings, "
         + ("cache and sessions in Redis" if args.redis else "sessions in the database"),
         "client": "python threads, a new connection per ballot, form posts with CSRF; "
         f"{os.cpu_count()} CPUs shared with the server",

@@ -1,4 +1,4 @@
-"""Proposal pages through the real HTTP stack: gunicorn (2 workers) with production settings on PostgreSQL,
+"""Proposal pages through the real HTTP stack: Granian (2 workers) with production settings on PostgreSQL,
 read by wrk with 8 connections, as anonymous visitors see them.
 
     .venv/bin/python bench/proposals_pages.py    # PostgreSQL at $DATABASE_URL, or civiclab_bench_proposals
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.pb_voting import prepare_static  # noqa: E402
-from bench.vote_intake import HOST, Gunicorn, log, server_env  # noqa: E402
+from bench.vote_intake import HOST, Server, log, server_env  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "proposals-pages.json"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/civiclab_bench_proposals"
@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         # with that cache off: what rendering each page costs.
         runs, uncached, server_log = {}, {}, ""
         for seconds, into in (("5", runs), ("0", uncached)):
-            with Gunicorn({**env, "ANONYMOUS_PAGE_CACHE_SECONDS": seconds}, workers=args.workers) as server:
+            with Server({**env, "ANONYMOUS_PAGE_CACHE_SECONDS": seconds}, workers=args.workers) as server:
                 # The city's home page, read the same way: what any page of this machine and stack costs.
                 # And a proposal without comments: what the 200 comments add to a proposal page.
                 pages = (
@@ -215,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "database": "postgresql",
-        "server": f"gunicorn, {args.workers} workers x 4 threads (gthread), production settings",
+        "server": f"granian, {args.workers} workers x 4 threads, production settings",
         "client": f"wrk, 2 threads, 8 connections, anonymous GETs; {os.cpu_count()} CPUs shared",
         "data": "60 proposals (list page 1 of 3, 20 shown); one proposal with 200 comments, "
         "100 of them replies, 20 edited",

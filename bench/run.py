@@ -3,7 +3,7 @@
     .venv/bin/python bench/run.py                  # SQLite in a fresh temporary data dir
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/civiclab_bench .venv/bin/python bench/run.py
 
-Starts the app exactly as in production (`civiclab run --production`: gunicorn, DEBUG off, compressed
+Starts the app exactly as in production (`civiclab run --production`: Granian, DEBUG off, compressed
 static files) on a free loopback port, measures each page with wrk (or a stdlib fallback when wrk is
 missing), counts the SQL queries of each page in a separate process, writes
 bench/results/pages-<database vendor>.json and prints a table. See bench/README.md.
@@ -480,7 +480,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up per page (default 2)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections (default 16)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--workers", type=int, default=2, help="server workers (default 2)")
     parser.add_argument(
         "--tool",
         choices=["auto", "wrk", "python"],
@@ -590,8 +590,8 @@ def main(argv: list[str] | None = None) -> int:
             "connections": args.connections,
             "duration_s": args.duration,
             "warmup_s": args.warmup,
-            "server": "gunicorn (gthread workers, 4 threads each), CIVICLAB_ENV=production, DEBUG off, "
-            "plain HTTP on loopback",
+            "server": f"granian ({args.workers} workers, 4 threads each), CIVICLAB_ENV=production, "
+            "DEBUG off, plain HTTP on loopback",
             "django_settings": env["DJANGO_SETTINGS_MODULE"],
             "cache": "redis" if env.get("REDIS_URL") else "locmem",
         },

@@ -1,11 +1,11 @@
-"""Vote intake of opinion mapping through the real HTTP stack: gunicorn with production settings on
+"""Vote intake of opinion mapping through the real HTTP stack: Granian with production settings on
 PostgreSQL, and 100 concurrent voters answering statements (some of them twice), as htmx posts.
 
     .venv/bin/python bench/vote_intake.py       # PostgreSQL at $DATABASE_URL, or civiclab_bench_votes
     .venv/bin/python bench/vote_intake.py --client threads   # the Python client of the test
 
 Writes bench/results/opinion-vote-intake.json. The load comes from wrk (C, a few % of one CPU): the
-Python client threads would take a good part of the two CPUs that gunicorn and PostgreSQL share. The
+Python client threads would take a good part of the two CPUs that the server and PostgreSQL share. The
 Python voters (`run_voters`) drive the test tests/deliberation/test_vote_intake.py, which checks that no
 vote is lost or doubled; the bench checks the same after either client.
 
@@ -77,30 +77,20 @@ def server_env(database_url: str, data_dir: Path, redis_url: str = "") -> dict[s
 
 
 @dataclass
-class Gunicorn:
-    """gunicorn with production settings in its own process group, stopped with everything it started."""
+class Server:
+    """The production server (`civiclab run --production`: Granian) with production settings, in its own
+    process group, stopped with everything it started."""
 
     env: dict[str, str]
     workers: int = 2
-    threads: int = 4  # gthread workers, as `civiclab run --production` serves; 1: sync workers
+    threads: int = 4  # threads per worker, as `civiclab run --production` serves
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
 
-    def __enter__(self) -> Gunicorn:
-        cmd = [
-            str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable,
-            "-m",
-            "gunicorn",
-            "civiclab.wsgi",
-            "--bind",
-            f"{HOST}:{self.port}",
-            "--workers",
-            str(self.workers),
-            "--backlog",
-            "1024",
-        ]
-        if self.threads > 1:
-            cmd += ["--worker-class", "gthread", "--threads", str(self.threads)]
+    def __enter__(self) -> Server:
+        from civiclab.cli import server_command
+
+        cmd = server_command(HOST, self.port, workers=self.workers, threads=self.threads)
         self.log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
             cmd, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
@@ -108,14 +98,14 @@ class Gunicorn:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited:\n{self.tail()}")
+                raise RuntimeError(f"the server exited:\n{self.tail()}")
             with contextlib.suppress(OSError):
                 conn = http.client.HTTPConnection(HOST, self.port, timeout=2)
                 conn.request("GET", "/healthz")
                 if conn.getresponse().status == 200:
                     return self
             time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer /healthz:\n{self.tail()}")
+        raise RuntimeError(f"the server did not answer /healthz:\n{self.tail()}")
 
     def tail(self) -> str:
         self.log.seek(0)
@@ -456,10 +446,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--votes", type=int, default=30, help="distinct statements each voter answers")
     parser.add_argument("--repeats", type=int, default=10, help="answers each voter changes afterwards")
     # As deployed (docs/deployment.md): 2 workers with 4 threads each. A vote waits for the disk on its
-    # commit (about 2-7 ms here): with 2 sync workers the CPUs sat idle meanwhile and the disk took
-    # at most two commits at a time; sync workers also close the connection after each answer.
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (gthread; 1: sync)")
+    # commit (about 2-7 ms here): with one thread per worker the CPUs sat idle meanwhile and the disk
+    # took at most two commits at a time.
+    parser.add_argument("--workers", type=int, default=2, help="server workers")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker")
     parser.add_argument("--client", choices=["wrk", "threads"], default="wrk")
     parser.add_argument("--plain", action="store_true", help="no-JS form posts instead of htmx posts")
     parser.add_argument("--redis", default="", help="REDIS_URL for the server (default: no Redis)")
@@ -491,8 +481,8 @@ def main(argv: list[str] | None = None) -> int:
         tids = list(conversation.statements.values_list("tid", flat=True))
         connection.close()
         load_before = os.getloadavg()[0]
-        with Gunicorn(env, workers=args.workers, threads=args.threads) as server:
-            log(f"{args.voters} voters against gunicorn ({args.workers} workers) on port {server.port}")
+        with Server(env, workers=args.workers, threads=args.threads) as server:
+            log(f"{args.voters} voters against the server ({args.workers} workers) on port {server.port}")
             if args.client == "wrk":
                 run = run_wrk(
                     server.port,
@@ -508,7 +498,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 run = run_voters(server.port, CITY, SLUG, tids, args.voters, args.votes, args.repeats)
             server_log = server.tail()
-        if "Traceback" in server_log or "WORKER TIMEOUT" in server_log:
+        if "Traceback" in server_log:
             log(server_log)
         crowd = run.pop("crowd")
         checked = check_votes(crowd, conversation)
@@ -519,9 +509,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "database": "postgresql",
-        "server": f"gunicorn, {args.workers} workers"
-        + (f" x {args.threads} threads (gthread)" if args.threads > 1 else " (sync)")
-        + ", production settings",
+        "server": f"granian, {args.workers} workers x {args.threads} threads" + ", production settings",
         "client": (
             f"wrk, 2 threads, {args.voters} connections (one voter each)"
             if args.client == "wrk"

@@ -69,6 +69,22 @@ def cmd_createadmin(args) -> None:
     )
 
 
+def server_command(
+    host: str, port: str | int, *, workers: int = 2, threads: int = 4, access_log: bool = False
+) -> list[str]:
+    """The production server: Granian serving the WSGI application.
+
+    Granian parses HTTP in Rust. Against gunicorn's gthread workers (same 2 workers x 4 threads) it took
+    about a fifth less server CPU per opinion vote here (bench/README.md). Each worker runs the app in
+    `threads` threads, which fill the time a request waits for the database; connections are kept alive.
+    """
+    command = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port)]
+    command += ["--workers", str(workers), "--blocking-threads", str(threads), "--backlog", "1024"]
+    # A worker that dies is started again, as gunicorn's arbiter does.
+    command += ["--no-ws", "--respawn-failed-workers", "--access-log" if access_log else "--no-access-log"]
+    return [*command, "civiclab.wsgi:application"]
+
+
 def cmd_run(args) -> None:
     _setup()
     _data_dir()
@@ -84,27 +100,8 @@ def cmd_run(args) -> None:
     port = str(args.port or os.environ.get("PORT", "8000"))
     if args.production:
         call_command("collectstatic", interactive=False, verbosity=0)
-        workers = str(args.workers)
-        os.execvp(
-            sys.executable,
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "civiclab.wsgi",
-                "--bind",
-                f"{args.host}:{port}",
-                "--workers",
-                workers,
-                # Threads keep connections alive and fill the time a worker waits for the database.
-                "--worker-class",
-                "gthread",
-                "--threads",
-                str(args.threads),
-                "--access-logfile",
-                "-",
-            ],
-        )
+        command = server_command(args.host, port, workers=args.workers, threads=args.threads, access_log=True)
+        os.execvp(command[0], command)
     print(f"CivicLab serves http://{args.host}:{port}/ (DEBUG={settings.DEBUG})")
     call_command("runserver", f"{args.host}:{port}", use_reloader=False)
 
@@ -131,10 +128,10 @@ def main(argv: list[str] | None = None) -> None:
     run.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     run.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
     run.add_argument(
-        "--production", action="store_true", help="serve with gunicorn (use with CIVICLAB_ENV=production)"
+        "--production", action="store_true", help="serve with Granian (use with CIVICLAB_ENV=production)"
     )
     run.add_argument("--workers", type=int, default=2)
-    run.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
+    run.add_argument("--threads", type=int, default=4, help="threads per worker")
     run.add_argument(
         "--demo", action="store_true", help="load the demo network even in production (benchmarks)"
     )

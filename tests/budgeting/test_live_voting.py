@@ -1,4 +1,4 @@
-"""Ballots through the real HTTP stack on PostgreSQL: gunicorn with production settings.
+"""Ballots through the real HTTP stack on PostgreSQL: Granian with production settings.
 
 - 1,000 verified voters each send their ballot 50 times at once: exactly 1,000 ballots and 1,000 receipts,
   none lost, none doubled, no server error.
@@ -18,7 +18,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from bench.pb_voting import Gunicorn, check_ballots, make_voters, prepare_static, run_sends, server_env
+from bench.pb_voting import Server, check_ballots, make_voters, prepare_static, run_sends, server_env
 from civiclab.budgeting.models import Ballot, Participation
 from tests.conftest import make_budget
 
@@ -44,7 +44,7 @@ def live(transactional_db, tmp_path, aurora):
 def test_a_thousand_voters_sending_fifty_times_at_once_cast_a_thousand_ballots(live):
     env, budget = live
     voters = make_voters(budget, 1000)
-    with Gunicorn(env, workers=2) as server:
+    with Server(env, workers=2) as server:
         run = run_sends(server.port, budget, voters, sends=50, threads=100, secret_key=settings.SECRET_KEY)
         log = server.tail()
     assert run["requests"] == 50_000 and run["connection_failures"] == 0, run
@@ -61,7 +61,7 @@ def test_a_killed_server_loses_no_acknowledged_ballot_and_leaves_none_half_writt
     env, budget = live
     voters = make_voters(budget, 3000)
     stop = threading.Event()
-    with Gunicorn(env, workers=2) as server:
+    with Server(env, workers=2) as server:
         result: dict = {}
         runner = threading.Thread(
             target=lambda: result.update(

@@ -1,4 +1,4 @@
-"""Vote intake through the real HTTP stack on PostgreSQL: gunicorn with production settings, 100 voters
+"""Vote intake through the real HTTP stack on PostgreSQL: Granian with production settings, 100 voters
 at once, some answers changed. No server error, and no vote lost or doubled.
 
 The voters and the server are the ones of bench/vote_intake.py (which measures the rate). `.ci/run` runs
@@ -8,7 +8,7 @@ the suite a second time on PostgreSQL; on SQLite this test is skipped.
 import pytest
 from django.db import connection
 
-from bench.vote_intake import Gunicorn, check_votes, make_conversation, run_voters, server_env
+from bench.vote_intake import Server, check_votes, make_conversation, run_voters, server_env
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def postgres(transactional_db):
 def test_a_hundred_concurrent_voters_lose_and_double_nothing(postgres, tmp_path):
     conversation = make_conversation(30)  # committed: the server sees it
     tids = list(conversation.statements.values_list("tid", flat=True))
-    with Gunicorn(server_env(postgres, tmp_path), workers=4) as server:
+    with Server(server_env(postgres, tmp_path), workers=4) as server:
         run = run_voters(server.port, "bench-city", conversation.slug, tids, voters=100, votes=8, repeats=4)
     crowd = run["crowd"]
     assert run["server_errors"] == 0 and run["non_200"] == 0, server.tail()
