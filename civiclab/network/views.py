@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from civiclab.cities.access import network_admin_view
 from civiclab.cities.selectors import cities_with_public_processes
 from civiclab.core.forms import posted
+from civiclab.core.pagecache import anonymous_page_cache
 
 from . import actions
 from .forms import EndorsementForm
@@ -16,6 +17,7 @@ from .models import Manifesto
 from .selectors import signatories
 
 
+@anonymous_page_cache
 def home(request):
     manifestos = Manifesto.objects.defer("body").annotate(n_endorsements=Count("endorsements"))
     return render(

@@ -45,6 +45,15 @@ def test_the_city_home_page_is_shared_too(aurora):
     assert "A brand new process" not in Client().get(url).content.decode()
 
 
+def test_the_network_home_page_is_shared_too(aurora):
+    url = reverse("network:home")
+    Client().get(url)
+    Process.objects.create(city=aurora, title="A brand new process", slug="brand-new", published=True)
+    aurora.name = "Aurora renamed"
+    aurora.save()
+    assert "Aurora renamed" not in Client().get(url).content.decode()
+
+
 def test_signed_in_people_always_see_a_fresh_page(aurora_process, page, carol):
     page(Client())
     rename(aurora_process, "Renamed process")
