@@ -163,6 +163,14 @@ else:
         },
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# In front of Redis, a few seconds of per-process memory for what every request reads (cities,
+# conversation rules; civiclab/core/nearcache.py). Without Redis the cache is in the process already.
+CACHES["near"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "near",
+    "OPTIONS": {"MAX_ENTRIES": 5_000},
+}
+NEAR_CACHE_SECONDS = int(os.environ.get("NEAR_CACHE_SECONDS", "2")) if REDIS_URL else 0
 
 # Busy public pages are shared by anonymous visitors for this many seconds (0: never). Signed-in people
 # always see fresh pages. Off outside production, so that a developer sees each change at once.

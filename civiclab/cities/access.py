@@ -6,11 +6,12 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from civiclab.core import nearcache
 
 from .models import City
 
@@ -25,10 +26,10 @@ def get_city(slug: str) -> City:
     """The city of a URL, from the shared cache when it can be: every city page starts here.
     do_update_city clears the entry after a change commits."""
     key = city_cache_key(slug)
-    city = cache.get(key)
+    city = nearcache.get(key)
     if city is None:
         city = get_object_or_404(City, slug=slug)
-        cache.set(key, city, CITY_CACHE_TTL)
+        nearcache.set(key, city, CITY_CACHE_TTL)
     return city
 
 

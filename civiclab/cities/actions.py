@@ -1,9 +1,8 @@
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from civiclab.core import audit
+from civiclab.core import audit, nearcache
 
 from .access import city_cache_key
 from .middleware import DOMAINS_CACHE_KEY
@@ -34,7 +33,7 @@ def do_create_city(actor, **fields) -> City:
     city.full_clean()
     city.save()
     audit.record("city.created", actor=actor, city=city, target=city, slug=city.slug)
-    transaction.on_commit(lambda: cache.delete(DOMAINS_CACHE_KEY))
+    transaction.on_commit(lambda: nearcache.delete_many([DOMAINS_CACHE_KEY]))
     return city
 
 
@@ -53,7 +52,7 @@ def do_update_city(city: City, actor, **fields) -> City:
     if changed:
         audit.record("city.updated", actor=actor, city=city, target=city, fields=changed)
         stale = [DOMAINS_CACHE_KEY, city_cache_key(old_slug), city_cache_key(city.slug)]
-        transaction.on_commit(lambda: cache.delete_many(stale))
+        transaction.on_commit(lambda: nearcache.delete_many(stale))
     return city
 
 

@@ -1,4 +1,4 @@
-from django.core.cache import cache
+from civiclab.core import nearcache
 
 from .models import City
 
@@ -19,7 +19,7 @@ DOMAINS_CACHE_KEY = "civiclab:custom-domains"
 
 
 def custom_domains() -> dict[str, str]:
-    return cache.get_or_set(
+    return nearcache.get_or_set(
         DOMAINS_CACHE_KEY,
         lambda: dict(City.objects.exclude(custom_domain=None).values_list("custom_domain", "slug")),
         60,

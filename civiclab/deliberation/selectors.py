@@ -1,9 +1,10 @@
 import random
 
-from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+
+from civiclab.core import nearcache
 
 from .models import Conversation, Participant, Statement, StatementStatus, Vote
 
@@ -31,9 +32,9 @@ def participant_cache_key(conversation_id: int, *, user_id=None, anon_key: str |
 def forget(*keys: str) -> None:
     """Drops cache entries now and again after the commit: a reader between the two would otherwise
     cache the rows as they were before the change."""
-    cache.delete_many(keys)
+    nearcache.delete_many(keys)
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: cache.delete_many(keys))
+        transaction.on_commit(lambda: nearcache.delete_many(keys))
 
 
 def forget_conversation(conversation: Conversation, slug: str | None = None) -> None:
@@ -70,10 +71,10 @@ def get_conversation_for_vote(request, city, slug: str) -> Conversation:
     """As get_conversation_for, from the cache: the vote needs the rules of the conversation (open,
     published, who may take part), not its process or phase."""
     key = conversation_cache_key(city.pk, slug)
-    conversation = cache.get(key)
+    conversation = nearcache.get(key)
     if conversation is None:
         conversation = get_object_or_404(Conversation.objects.for_city(city), slug=slug)
-        cache.set(key, conversation, RULES_TTL)
+        nearcache.set(key, conversation, RULES_TTL)
     conversation.city = city
     if not conversation.published and not request.user.has_perm("deliberation.view_unpublished", city):
         raise Http404
@@ -93,10 +94,10 @@ def accepted_statements(conversation):
 def accepted_statement_rows(conversation) -> list[tuple[int, int, str, bool]]:
     """(pk, tid, text, is_meta) of the accepted statements in tid order, from the cache."""
     key = statements_cache_key(conversation.pk)
-    rows = cache.get(key)
+    rows = nearcache.get(key)
     if rows is None:
         rows = list(accepted_statements(conversation).values_list("pk", "tid", "text", "is_meta"))
-        cache.set(key, rows, RULES_TTL)
+        nearcache.set(key, rows, RULES_TTL)
     return rows
 
 
