@@ -472,11 +472,15 @@ def main(argv: list[str] | None = None) -> int:
         import django
 
         django.setup()
+        from django.core.cache import cache
         from django.db import connection
 
+        from civiclab.cities.access import city_cache_key
         from civiclab.cities.models import City
 
         City.objects.filter(slug=CITY).delete()  # a fresh city and conversation every run
+        # The city is cached by its slug, and Redis outlives a run: the city made again has a new id.
+        cache.delete(city_cache_key(CITY))
         conversation = make_conversation(max(40, args.votes))
         tids = list(conversation.statements.values_list("tid", flat=True))
         connection.close()
