@@ -21,7 +21,13 @@ from civiclab.core.images import clean_image
 from civiclab.processes.models import ComponentKind
 
 from . import selectors  # a module, not names: selectors imports this module too
-from .forms import MAX_ATTACHMENTS, PROPOSAL_EDIT_FIELDS, DebatesSettingsForm, ProposalsSettingsForm
+from .forms import (
+    MAX_ATTACHMENTS,
+    PROPOSAL_EDIT_FIELDS,
+    DebatesSettingsForm,
+    ProposalsSettingsForm,
+    too_many_files,
+)
 from .models import (
     Amendment,
     AmendmentState,
@@ -240,17 +246,7 @@ def do_submit_proposal(
         author=author,
         channel=channel,
     )
-    for upload in files:
-        content, kind, content_type = _read_attachment(upload)
-        Attachment.objects.create(
-            city_id=component.city_id,
-            proposal=proposal,
-            kind=kind,
-            file=content,
-            title=(files_description or title).strip()[:200],
-            content_type=content_type,
-            size=content.size,
-        )
+    _store_attachments(proposal, files, files_description or title)
     fts_sync(proposal)
     audit.record(
         "proposal.submitted",
@@ -262,6 +258,20 @@ def do_submit_proposal(
         files=len(files),
     )
     return proposal
+
+
+def _store_attachments(proposal: Proposal, files, description: str) -> None:
+    for upload in files:
+        content, kind, content_type = _read_attachment(upload)
+        Attachment.objects.create(
+            city_id=proposal.city_id,
+            proposal=proposal,
+            kind=kind,
+            file=content,
+            title=description.strip()[:200],
+            content_type=content_type,
+            size=content.size,
+        )
 
 
 def _has_verified_email(user) -> bool:
@@ -458,11 +468,14 @@ def do_edit_proposal(
     district: str | None = None,
     latitude=None,
     longitude=None,
+    files=(),
+    files_description: str = "",
 ) -> Proposal:
-    """Its author or a co-author who accepted changes the title, text, category, district or place, while
-    the phase takes proposals and before anyone supports it or staff answer it (as in Decidim: nobody has
-    relied on the text yet). A category or district left out (the component has no such list) stays as
-    it is. A changed text keeps the one before as a numbered version, as an accepted amendment does."""
+    """Its author or a co-author who accepted changes the title, text, category, district or place, and
+    adds files up to MAX_ATTACHMENTS in all, while the phase takes proposals and before anyone supports it
+    or staff answer it (as in Decidim: nobody has relied on the text yet). A category or district left
+    out (the component has no such list) stays as it is. A changed text keeps the one before as a
+    numbered version, as an accepted amendment does."""
     component = proposal.component
     # Read again under a lock: a support, an answer or a withdrawal since the form was shown wins.
     locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
@@ -488,10 +501,16 @@ def do_edit_proposal(
     )
     if (new["latitude"] is None) != (new["longitude"] is None):
         errors["longitude"] = _("Give both the latitude and the longitude, or neither.")
+    if files:
+        left = max(0, MAX_ATTACHMENTS - locked.attachments.count())
+        if len(files) > left:
+            errors["files"] = too_many_files(left)
+        elif not files_description.strip():
+            errors["files_description"] = _("Describe what the files show.")
     if errors:
         raise ValidationError(errors)
     changed = [name for name in PROPOSAL_EDIT_FIELDS if getattr(locked, name) != new[name]]
-    if not changed:
+    if not changed and not files:
         return locked
     if "body" in changed:
         ProposalVersion.objects.create(
@@ -505,8 +524,11 @@ def do_edit_proposal(
         setattr(locked, name, new[name])
     # updated_at moves too: the cached list cards, comment thread and extras are keyed by it.
     locked.save(update_fields=[*changed_columns, "updated_at"])
+    _store_attachments(locked, files, files_description)
     fts_sync(locked)  # search finds the new words (SQLite; PostgreSQL searches the table itself)
-    audit.record("proposal.edited", actor=user, city=component.city, target=locked, fields=changed)
+    audit.record(
+        "proposal.edited", actor=user, city=component.city, target=locked, fields=changed, files=len(files)
+    )
     return locked
 
 

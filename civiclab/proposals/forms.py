@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import AnswerState, Channel, ModerationSettings, Side
 
@@ -126,8 +127,11 @@ class ProposalForm(forms.Form):
 
     def clean_files(self):
         files = self.cleaned_data.get("files") or []
-        if len(files) > MAX_ATTACHMENTS:
-            raise ValidationError(_("Attach at most 5 files."))
+        left = getattr(self, "files_left", MAX_ATTACHMENTS)
+        if len(files) > left:
+            raise ValidationError(
+                _("Attach at most 5 files.") if left == MAX_ATTACHMENTS else too_many_files(left)
+            )
         return files
 
     def clean(self):
@@ -142,14 +146,33 @@ class ProposalForm(forms.Form):
 PROPOSAL_EDIT_FIELDS = ("title", "body", "category", "district", "latitude", "longitude")
 
 
+def more_files_help(left: int) -> str:
+    return ngettext(
+        "You can add %(n)d more file: a JPEG, PNG or WebP image up to 5 MB, or a PDF document up to 10 MB.",
+        "You can add %(n)d more files: JPEG, PNG or WebP images up to 5 MB, PDF documents up to 10 MB.",
+        left,
+    ) % {"n": left}
+
+
+def too_many_files(left: int) -> str:
+    return ngettext(
+        "This proposal can take %(n)d more file.", "This proposal can take %(n)d more files.", left
+    ) % {"n": left}
+
+
 class ProposalEditForm(ProposalForm):
-    """The proposal form for its authors' edits: the text, category, district and place (files stay)."""
+    """The proposal form for its authors' edits: the text, category, district and place, and more files
+    up to MAX_ATTACHMENTS in all (files already attached stay)."""
 
     def __init__(self, *args, proposal, **kwargs):
         kwargs.setdefault("initial", {name: getattr(proposal, name) for name in PROPOSAL_EDIT_FIELDS})
         super().__init__(*args, component=proposal.component, **kwargs)
-        del self.fields["files"]
-        del self.fields["files_description"]
+        self.files_left = max(0, MAX_ATTACHMENTS - proposal.attachments.count())
+        if self.files_left:
+            self.fields["files"].help_text = more_files_help(self.files_left)
+        else:
+            del self.fields["files"]
+            del self.fields["files_description"]
         # A category or district that staff have taken off the lists since stays a choice for this one.
         for name in ("category", "district"):
             value = getattr(proposal, name)

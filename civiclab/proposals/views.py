@@ -285,7 +285,7 @@ def proposal_edit(request, city, process_slug, component_id, proposal_id):
         return _refused(
             request, city, component, proposal, heading=_("This proposal cannot be edited"), reason=refusal
         )
-    form = ProposalEditForm(posted(request), proposal=proposal)
+    form = ProposalEditForm(*posted_with_files(request), proposal=proposal)
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_edit_proposal(proposal, request.user, **form.cleaned_data)

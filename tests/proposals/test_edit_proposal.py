@@ -4,6 +4,7 @@ version of the old text, the audit trail, search, cached lists) and the page wit
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -193,7 +194,7 @@ def test_the_author_edits_everything_and_the_old_text_stays_as_a_version(client,
     client.force_login(carol)
     page = client.get(edit_url(proposal)).content.decode()
     assert 'value="Shade on the square"' in page and "Plant ten trees on the square." in page
-    assert 'name="files"' not in page  # the files stay as they are
+    assert "You can add 5 more files" in page  # files are added, never replaced
     response = client.post(edit_url(proposal), NEW)
     assert response.status_code == 302
     p = Proposal.objects.get(pk=proposal.pk)
@@ -322,3 +323,76 @@ def test_the_page_reads_the_co_authors_once_for_the_permissions_too(client, coau
         assert response.context["can_edit"] is (person == fred)
         assert sum("proposals_coauthorship" in q["sql"] for q in queries.captured_queries) == 1
         assert len(queries) <= 20
+
+
+# --- Files added later --------------------------------------------------------------------------
+
+
+def pdf(name="plan.pdf"):
+    return SimpleUploadedFile(name, b"%PDF-1.4\n...", content_type="application/pdf")
+
+
+def test_the_authors_add_files_later_and_the_page_lists_them(client, proposal, carol):
+    client.force_login(carol)
+    assert 'type="file"' in client.get(edit_url(proposal)).content.decode()
+    post = {
+        **NEW,
+        "files": [pdf("site.pdf"), pdf("costs.pdf")],
+        "files_description": "The site and the costs",
+    }
+    response = client.post(edit_url(proposal), post)
+    assert response.status_code == 302
+    assert sorted(proposal.attachments.values_list("title", flat=True)) == ["The site and the costs"] * 2
+    event = AuditEvent.objects.get(action="proposal.edited")
+    assert event.data["files"] == 2
+    page = client.get(response.url).content.decode()
+    assert page.count("The site and the costs") >= 2
+
+
+def test_files_alone_are_a_change_and_need_a_description(proposal, carol):
+    with pytest.raises(ValidationError) as refused:
+        actions.do_edit_proposal(proposal, carol, title=proposal.title, body=proposal.body, files=[pdf()])
+    assert "files_description" in refused.value.message_dict
+    assert not proposal.attachments.exists()
+    actions.do_edit_proposal(
+        proposal, carol, title=proposal.title, body=proposal.body, files=[pdf()], files_description="A plan"
+    )
+    assert proposal.attachments.count() == 1
+    assert AuditEvent.objects.get(action="proposal.edited").data == {"fields": [], "files": 1}
+
+
+def test_a_proposal_takes_five_files_in_all(client, ideas, carol):
+    proposal = make_proposal(ideas, carol, files=[pdf() for _ in range(4)], files_description="Plans")
+    client.force_login(carol)
+    html = client.get(edit_url(proposal)).content.decode()
+    assert "You can add 1 more file" in html
+    post = {**NEW, "files": [pdf(), pdf()], "files_description": "Two more"}
+    response = client.post(edit_url(proposal), post)
+    assert response.status_code == 400
+    assert "This proposal can take 1 more file." in response.content.decode()
+    assert proposal.attachments.count() == 4 and snapshot(proposal)[0] == "Shade on the square"
+    with pytest.raises(ValidationError):  # the action counts again, under its lock
+        actions.do_edit_proposal(
+            proposal,
+            carol,
+            title=proposal.title,
+            body=proposal.body,
+            files=[pdf(), pdf()],
+            files_description="x",
+        )
+    assert (
+        client.post(
+            edit_url(proposal), {**NEW, "files": [pdf()], "files_description": "One more"}
+        ).status_code
+        == 302
+    )
+    assert proposal.attachments.count() == 5
+    assert 'type="file"' not in client.get(edit_url(proposal)).content.decode()
+
+
+def test_a_file_that_is_not_an_image_or_a_pdf_changes_nothing(client, proposal, carol):
+    client.force_login(carol)
+    bad = SimpleUploadedFile("evil.pdf", b"<html><script>alert(1)</script>", content_type="application/pdf")
+    response = client.post(edit_url(proposal), {**NEW, "files": [bad], "files_description": "A plan"})
+    assert response.status_code == 400
+    assert snapshot(proposal)[0] == "Shade on the square" and not proposal.attachments.exists()
