@@ -163,6 +163,7 @@ CIVICLAB_ROUTES = {
     "proposals:must_answer": "staff:proposals.answer_proposal",
     "proposals:offline_proposal": "staff:proposals.record_offline",
     "proposals:offline_support": "staff:proposals.record_offline",
+    "proposals:offline_support_remove": "staff:proposals.record_offline",
     "proposals:debate_new": "staff:proposals.manage_debates",
     "proposals:debate_close": "staff:proposals.manage_debates",
     "proposals:moderation": "staff:proposals.moderate",

@@ -384,6 +384,35 @@ def do_record_offline_support(
 
 
 @transaction.atomic
+def do_remove_offline_support(support: Support, staff, *, reason: str) -> None:
+    """Staff take back a support that staff recorded from paper, phone or in person, to correct a
+    mistake, with a reason for the audit log. Supports given online are their givers' to take back."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the support is removed.")})
+    proposal = support.proposal
+    if not proposal.component.enabled or not settings_of(proposal.component)["supports_enabled"]:
+        raise ValidationError(_("Supports are switched off here."))
+    # One DELETE decides: of two requests at once, only the one that removed the row lowers the count.
+    removed, _rows = (
+        Support.objects.filter(pk=support.pk, proposal=proposal).exclude(channel=Channel.ONLINE).delete()
+    )
+    if not removed:
+        raise ValidationError(_("This support is no longer recorded."))
+    Proposal.objects.filter(pk=proposal.pk).update(
+        supports_count=F("supports_count") - 1, updated_at=timezone.now()
+    )
+    audit.record(
+        "proposal.support_removed",
+        actor=staff,
+        city=proposal.component.city,
+        target=proposal,
+        channel=support.channel,
+        reason=reason[:300],
+    )
+
+
+@transaction.atomic
 def do_answer(
     proposal: Proposal, staff, *, state: str, reason: str, merged_into: Proposal | None = None
 ) -> Proposal:

@@ -295,6 +295,10 @@ class OfflineSupportForm(forms.Form):
         return data
 
 
+class RemoveSupportForm(forms.Form):
+    reason = forms.CharField(label=_("Why remove it"), max_length=300)
+
+
 class DebateForm(forms.Form):
     title = forms.CharField(label=_("Question"), max_length=200)
     description = forms.CharField(

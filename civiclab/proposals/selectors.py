@@ -23,6 +23,7 @@ from .models import (
     Appeal,
     Argument,
     Block,
+    Channel,
     CoAuthorship,
     Comment,
     CommentRevision,
@@ -34,6 +35,21 @@ from .models import (
     Support,
     TargetKind,
 )
+
+
+def recorded_supports(proposal):
+    """The supports staff typed in for this proposal (paper, phone, in person), newest first."""
+    return (
+        Support.objects.filter(proposal=proposal)
+        .exclude(channel=Channel.ONLINE)
+        .select_related("user", "recorded_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def get_recorded_support(proposal, support_id: int):
+    return get_object_or_404(recorded_supports(proposal), pk=support_id)
+
 
 SORTS = ("recent", "supported", "commented", "random")
 WITHDRAWN = "withdrawn"  # the list's state filter that shows withdrawn proposals (and only them)

@@ -25,6 +25,11 @@ urlpatterns = [
     path(p + "files/<int:attachment_id>/", views.attachment, name="attachment"),
     path(s + "<int:proposal_id>/answer/", views.answer, name="answer"),
     path(s + "<int:proposal_id>/support/", views.offline_support, name="offline_support"),
+    path(
+        s + "<int:proposal_id>/support/<int:support_id>/remove/",
+        views.offline_support_remove,
+        name="offline_support_remove",
+    ),
     path(s + "new/", views.offline_proposal, name="offline_proposal"),
     path("staff/proposals/must-answer/", views.must_answer_queue, name="must_answer"),
     # Debates

@@ -39,6 +39,7 @@ from .forms import (
     OfflineSupportForm,
     ProposalEditForm,
     ProposalForm,
+    RemoveSupportForm,
     ReportForm,
 )
 from .models import (
@@ -629,11 +630,53 @@ def offline_support(request, city, process_slug, component_id, proposal_id):
         else:
             messages.success(request, _("The support is recorded."))
             return redirect(request.path)
+    return _offline_support_page(
+        request, city, component, proposal, form, status=400 if form.is_bound else 200
+    )
+
+
+def _offline_support_page(request, city, component, proposal, form, *, status, removal=None, removing=None):
     return render(
         request,
         "proposals/offline_support.html",
-        {"city": city, "component": component, "proposal": proposal, "form": form},
-        status=400 if form.is_bound else 200,
+        {
+            "city": city,
+            "component": component,
+            "proposal": proposal,
+            "form": form,
+            "recorded": selectors.recorded_supports(proposal),
+            "removal": removal,  # a refused removal's form, shown on its row
+            "removing": removing,
+        },
+        status=status,
+    )
+
+
+@staff_view("proposals.record_offline")
+@require_POST
+def offline_support_remove(request, city, process_slug, component_id, proposal_id, support_id):
+    component = selectors.proposals_component(request, city, process_slug, component_id)
+    proposal = selectors.get_proposal_for(request, city, component, proposal_id)
+    support = selectors.get_recorded_support(proposal, support_id)
+    support.proposal = proposal
+    form = RemoveSupportForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_remove_offline_support(support, request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, _("The support is removed."))
+            return redirect("proposals:offline_support", city.slug, process_slug, component.pk, proposal.pk)
+    return _offline_support_page(
+        request,
+        city,
+        component,
+        proposal,
+        OfflineSupportForm(),
+        status=400,
+        removal=form,
+        removing=support.pk,
     )
 
 

@@ -142,6 +142,7 @@ def _counts():
 STAFF_ROUTES = sorted(n for n, level in CIVICLAB_ROUTES.items() if level.startswith("staff:"))
 POST_ONLY = {"cities:staff_member_revoke", "surveys:question_delete", "events:photo"}
 POST_ONLY |= {"surveys:question_move"}  # surveys and meetings
+POST_ONLY |= {"proposals:offline_support_remove"}  # proposals
 POST_ONLY |= {  # accountability (issue 6)
     "accountability:from_budget",
     "accountability:from_proposals",

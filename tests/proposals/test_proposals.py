@@ -229,3 +229,75 @@ def test_followers_hear_of_amendments_and_of_a_debate_closing(proposal, debates,
         ("erin@example.org", "proposals.debate_closed"),
     } <= kinds
     assert ("carol@example.org", "proposals.amendment") in kinds  # the author
+
+
+# --- Removing a support that staff recorded --------------------------------------------------------
+
+
+def _remove_url(proposal, support):
+    return url("offline_support_remove", proposal.component, proposal_id=proposal.pk, support_id=support.pk)
+
+
+def test_staff_remove_a_mistaken_paper_support_with_a_reason(client, ideas, carol, bob):
+    proposal = make_proposal(ideas, carol)
+    support = actions.do_record_offline_support(
+        proposal, bob, channel="paper", name="Marta Paper", identity_number="1Z"
+    )
+    client.force_login(bob)
+    page = client.get(url("offline_support", ideas, proposal_id=proposal.pk)).content.decode()
+    assert "Marta Paper" in page and "Paper" in page
+    response = client.post(_remove_url(proposal, support), {"reason": "Typed twice by mistake"})
+    assert response.status_code == 302
+    assert not Support.objects.filter(pk=support.pk).exists()
+    assert Proposal.objects.get(pk=proposal.pk).supports_count == 0
+    event = AuditEvent.objects.get(action="proposal.support_removed")
+    assert event.actor == bob and event.data == {"channel": "paper", "reason": "Typed twice by mistake"}
+    # The same person can be recorded again once the mistake is gone.
+    actions.do_record_offline_support(
+        proposal, bob, channel="paper", name="Marta Paper", identity_number="1Z"
+    )
+
+
+def test_a_removal_without_a_reason_is_refused_and_keeps_the_support(client, ideas, carol, bob):
+    proposal = make_proposal(ideas, carol)
+    support = actions.do_record_offline_support(
+        proposal, bob, channel="phone", name="Ana", identity_number="2Y"
+    )
+    client.force_login(bob)
+    response = client.post(_remove_url(proposal, support), {"reason": "  "})
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert Support.objects.filter(pk=support.pk).exists()
+    assert Proposal.objects.get(pk=proposal.pk).supports_count == 1
+
+
+def test_supports_given_online_are_not_staffs_to_remove(client, ideas, carol, bob, alice):
+    proposal = make_proposal(ideas, carol)
+    online = actions.do_support(proposal, alice)
+    client.force_login(bob)
+    assert client.post(_remove_url(proposal, online), {"reason": "No"}).status_code == 404
+    assert "Alice" not in client.get(url("offline_support", ideas, proposal_id=proposal.pk)).content.decode()
+    with pytest.raises(ValidationError):
+        actions.do_remove_offline_support(online, bob, reason="No")
+    assert Support.objects.filter(pk=online.pk).exists()
+
+
+def test_a_support_of_another_proposal_is_not_found_under_this_one(client, ideas, carol, bob):
+    first, second = make_proposal(ideas, carol), make_proposal(ideas, carol, title="Benches on the square")
+    support = actions.do_record_offline_support(
+        second, bob, channel="paper", name="Ana", identity_number="3X"
+    )
+    client.force_login(bob)
+    assert client.post(_remove_url(first, support), {"reason": "Wrong one"}).status_code == 404
+    assert Support.objects.filter(pk=support.pk).exists()
+
+
+def test_removing_twice_lowers_the_count_once(ideas, carol, bob):
+    proposal = make_proposal(ideas, carol)
+    support = actions.do_record_offline_support(
+        proposal, bob, channel="paper", name="Ana", identity_number="4W"
+    )
+    actions.do_remove_offline_support(support, bob, reason="Mistake")
+    with pytest.raises(ValidationError):
+        actions.do_remove_offline_support(support, bob, reason="Mistake")
+    assert Proposal.objects.get(pk=proposal.pk).supports_count == 0

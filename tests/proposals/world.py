@@ -18,6 +18,9 @@ def proposals_world(process, admin, resident) -> dict:
     comment = actions.do_comment(resident, body="Yes", proposal=proposal)
     debate = actions.do_create_debate(debates, admin, title="Cars out?")
     argument = actions.do_add_argument(debate, resident, side="pro", text="Cleaner air")
+    support = actions.do_record_offline_support(
+        proposal, admin, channel="paper", name="Marta Paper", identity_number="Z123"
+    )
     return {
         "ideas": ideas,
         "debates": debates,
@@ -27,6 +30,7 @@ def proposals_world(process, admin, resident) -> dict:
         "comment": comment,
         "debate": debate,
         "argument": argument,
+        "support": support,
     }
 
 
@@ -54,6 +58,7 @@ def url_kwargs(w: dict, city) -> dict:
         "proposals:amend": p,
         "proposals:answer": p,
         "proposals:offline_support": p,
+        "proposals:offline_support_remove": {**p, "support_id": w["support"].pk},
         "proposals:amendment": {**p, "amendment_id": w["amendment"].pk},
         "proposals:attachment": {**p, "attachment_id": w["attachment"].pk},
         "proposals:must_answer": {"city_slug": city.slug},
