@@ -68,6 +68,7 @@ NOT_PAGES = {
     "events:photo": "POST only: the report page holds its form",
     # proposals
     "proposals:support": "POST only: pressed by tests/e2e/test_proposals.py",
+    "proposals:offline_support_remove": "POST only: its forms are in the table of the staff support page",
     "proposals:comment": "POST only: pressed by tests/e2e/test_proposals.py",
     "proposals:endorse": "POST only: the form is on the proposal page",
     "proposals:coauthor_accept": "POST only: the button is on the proposal page",
